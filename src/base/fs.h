@@ -1,0 +1,43 @@
+// Small file-system helpers with errors that name the path and the call.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace berth::fs {
+
+Result<std::string> ReadFile(const std::string& path);
+Result<std::string> ReadFd(int fd);
+// Writes data to an existing file (O_WRONLY|O_TRUNC), e.g. cgroupfs and /proc.
+Status WriteFile(const std::string& path, std::string_view data);
+// Writes data to a new file: tmp file + fsync + rename, so readers see either
+// the old content or the new, never a part.
+Status AtomicWrite(const std::string& path, std::string_view data, mode_t mode = 0644,
+                   bool sync = true);
+Status WriteAll(int fd, std::string_view data);
+
+Status MkdirAll(const std::string& path, mode_t mode = 0755);
+// Removes path and everything under it; a missing path is not an error.
+Status RemoveAll(const std::string& path);
+bool Exists(const std::string& path);
+bool IsDir(const std::string& path);
+
+Result<unique_fd> Open(const std::string& path, int flags, mode_t mode = 0);
+Result<std::vector<std::string>> ListDir(const std::string& path);
+
+// Path helpers (lexical only).
+std::string Join(std::string_view a, std::string_view b);
+std::string Dirname(std::string_view path);
+std::string Basename(std::string_view path);
+// Lexically cleans a path: collapses //, removes . and resolves .. without
+// going above the root ("/../a" -> "/a").
+std::string Clean(std::string_view path);
+Result<std::string> Absolute(const std::string& path);
+
+}  // namespace berth::fs

@@ -1,0 +1,67 @@
+#include "base/log.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace berth::log {
+namespace {
+
+int g_fd = STDERR_FILENO;
+Format g_format = Format::kText;
+Level g_level = Level::kWarn;
+
+const char* LevelName(Level l) {
+  switch (l) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warning";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+
+std::string Now() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  char buf[64];
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+  return buf;
+}
+
+}  // namespace
+
+Status Init(const std::string& path, Format format, Level level) {
+  g_format = format;
+  g_level = level;
+  if (!path.empty()) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return Error::Sys("open log file " + path);
+    g_fd = fd;
+  }
+  return Ok();
+}
+
+void SetLevel(Level level) { g_level = level; }
+bool Enabled(Level level) { return level >= g_level; }
+
+void Write(Level level, std::string_view message) {
+  if (!Enabled(level)) return;
+  std::string line;
+  if (g_format == Format::kJson) {
+    nlohmann::json j = {{"level", LevelName(level)}, {"msg", message}, {"time", Now()}};
+    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } else if (g_fd == STDERR_FILENO) {
+    line = std::string(message) + "\n";
+  } else {
+    line = fmt::format("time=\"{}\" level={} msg=\"{}\"\n", Now(), LevelName(level), message);
+  }
+  (void)!::write(g_fd, line.data(), line.size());
+}
+
+}  // namespace berth::log
