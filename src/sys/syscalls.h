@@ -1,0 +1,31 @@
+// Thin wrappers over system calls glibc does not wrap (or wraps in ways the
+// runtime cannot use), each returning a Result that names the call.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace berth::sys {
+
+// clone(2) without a new stack: fork semantics plus namespace flags. Returns
+// 0 in the child, the child's pid in the parent. SIGCHLD is added.
+Result<pid_t> CloneProcess(unsigned long flags);
+
+Result<unique_fd> PidfdOpen(pid_t pid);
+
+// Waits until the process behind pidfd has exited (it need not be our
+// child). Returns false on timeout.
+Result<bool> WaitPidfd(int pidfd, std::chrono::milliseconds timeout);
+
+// Closes every fd >= first (except none), for the container process.
+void CloseFrom(int first);
+
+// Status of a waitpid() result as a shell would report it: the exit code, or
+// 128 + signal.
+int ExitStatusCode(int wait_status);
+
+}  // namespace berth::sys
