@@ -1,0 +1,277 @@
+# Shared helpers for the OCI runtime end-to-end tests (bats).
+#
+# RUNTIME selects the runtime under test: a path, or a name on PATH
+# (`RUNTIME=runc bats tests/e2e/runtime`). Default: $BERTH_RUNTIME, else the
+# berth-runtime in the repository's build dir.
+#
+# Every test gets, from setup():
+#   TESTDIR   a private dir under /run (0755, so user-namespaced containers
+#             can traverse it), removed by teardown
+#   ROOT      the runtime's --root (state dir), inside TESTDIR
+#   BUNDLE    a fresh busybox bundle (config.json from `$RUNTIME spec`)
+#   CID       a unique container id; new_cid makes more
+# teardown() deletes every container id handed out (delete --force),
+# unmounts whatever is left under TESTDIR and removes it.
+
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$E2E_DIR/../../.." && pwd)"
+SCRIPTS_DIR="${BERTH_SCRIPTS_DIR:-$REPO_DIR/scripts}"
+
+_resolve_runtime() {
+  local r="${RUNTIME:-${BERTH_RUNTIME:-$REPO_DIR/build/src/runtime-cli/berth-runtime}}"
+  if [[ "$r" != */* ]]; then
+    r="$(command -v "$r")" || { echo "runtime ${RUNTIME} not on PATH" >&2; return 1; }
+  fi
+  echo "$r"
+}
+RUNTIME="$(_resolve_runtime)"
+export RUNTIME
+RUNTIME_NAME="$(basename "$RUNTIME")"
+case "$RUNTIME_NAME" in
+  runc*) RUNTIME_KIND=runc ;;
+  crun*) RUNTIME_KIND=crun ;;
+  *) RUNTIME_KIND=berth ;;
+esac
+
+# A pristine bundle made once per test file and copied per test.
+_pristine_bundle() {
+  local p="$BATS_FILE_TMPDIR/pristine-bundle"
+  if [[ ! -f "$p/config.json" ]]; then
+    "$SCRIPTS_DIR/make-busybox-bundle" "$p" --runtime "$RUNTIME" >&2
+  fi
+  echo "$p"
+}
+
+setup() {
+  TESTDIR="$(mktemp -d /run/berth-test-XXXXXX)"
+  chmod 0755 "$TESTDIR"
+  ROOT="$TESTDIR/state"
+  BUNDLE="$TESTDIR/bundle"
+  _CIDS=()
+  new_cid
+  cp -a "$(_pristine_bundle)" "$BUNDLE"
+  MOUNTS_BEFORE="$(mount_lines)"
+  # create/run find config.json in the current directory, as with runc.
+  cd "$BUNDLE"
+}
+
+teardown() {
+  cd /
+  local id
+  for id in "${_CIDS[@]}"; do
+    "$RUNTIME" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+  done
+  kill_bundle_processes
+  for id in "${_CIDS[@]}"; do
+    remove_test_cgroups "$id"
+  done
+  # Unmount anything left below TESTDIR (deepest first), then remove it.
+  local m
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(awk -v d="$TESTDIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  rm -rf "$TESTDIR"
+}
+
+# new_cid: sets CID to a fresh unique container id and records it for
+# teardown.
+new_cid() {
+  CID="e2e-$$-${BATS_TEST_NUMBER:-0}-$RANDOM"
+  _CIDS+=("$CID")
+}
+
+# rt ARGS...: the runtime with this test's --root (no bats `run`).
+rt() {
+  "$RUNTIME" --root "$ROOT" "$@"
+}
+
+# run_rt ARGS...: bats `run` of the runtime; sets $status and $output.
+run_rt() {
+  run "$RUNTIME" --root "$ROOT" "$@"
+  echo "# $RUNTIME_NAME $* -> status $status" >&2
+  [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
+}
+
+# cfg JQ-FILTER [jq args...]: edits $BUNDLE/config.json in place.
+cfg() {
+  local f="$1"
+  shift
+  jq "$f" "$@" <"$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+  mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# set_args ARG...: process.args of the bundle.
+set_args() {
+  cfg '.process.args = $a' --argjson a "$(json_array "$@")"
+}
+
+# json_array WORD...: prints the words as a JSON array of strings.
+json_array() {
+  /usr/bin/python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@"
+}
+
+# cgroup_path_for ID: sets an explicit cgroupsPath so residue can be checked.
+set_cgroups_path() {
+  cfg '.linux.cgroupsPath = $p' --arg p "/$1"
+}
+
+# wait_for TIMEOUT-SECONDS COMMAND...: polls COMMAND until it succeeds; fails
+# the test (returns 1) with a message at the deadline.
+wait_for() {
+  local timeout="$1"
+  shift
+  local deadline=$((SECONDS + timeout))
+  while ! "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "wait_for: timed out after ${timeout}s: $*" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# state_status ID: prints .status of `state ID`.
+state_status() {
+  rt state "$1" 2>/dev/null | jq -r .status
+}
+
+# status_is ID STATUS: true when `state ID` says STATUS.
+status_is() {
+  [[ "$(state_status "$1")" == "$2" ]]
+}
+
+# container_pid ID
+container_pid() {
+  rt state "$1" | jq -r .pid
+}
+
+# assertions -----------------------------------------------------------------
+
+fail() {
+  echo "FAIL: $*" >&2
+  return 1
+}
+
+# assert_status EXPECTED [what]
+assert_status() {
+  [[ "$status" -eq "$1" ]] || fail "${2:-command}: exit status $status, expected $1; output: $output"
+}
+
+# assert_failure [what]: non-zero status
+assert_failure() {
+  [[ "$status" -ne 0 ]] || fail "${1:-command}: succeeded, expected a failure; output: $output"
+}
+
+# assert_eq ACTUAL EXPECTED [what]
+assert_eq() {
+  [[ "$1" == "$2" ]] || fail "${3:-value}: got '$1', expected '$2'"
+}
+
+# assert_ne ACTUAL UNEXPECTED [what]
+assert_ne() {
+  [[ "$1" != "$2" ]] || fail "${3:-value}: got '$1', expected something else"
+}
+
+# assert_match ACTUAL ERE [what]
+assert_match() {
+  [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+# assert_no_match ACTUAL ERE [what]
+assert_no_match() {
+  [[ ! "$1" =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/ and should not"
+}
+
+# residue ----------------------------------------------------------------------
+
+# mount_lines: mount points in this mount namespace, sorted.
+mount_lines() {
+  awk '{print $5}' /proc/self/mountinfo | sort
+}
+
+# bundle_processes: pids of processes whose root or cwd is inside TESTDIR, or
+# whose command line names one of this test's container ids.
+bundle_processes() {
+  /usr/bin/python3 - "$TESTDIR" "$$" "${_CIDS[@]}" <<'PY'
+import os, sys
+testdir, me, ids = sys.argv[1], sys.argv[2], sys.argv[3:]
+for pid in os.listdir("/proc"):
+    if not pid.isdigit() or pid == me or int(pid) == os.getpid():
+        continue
+    try:
+        root = os.readlink(f"/proc/{pid}/root")
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            cwd = ""
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().decode(errors="replace").split("\0")
+    except OSError:
+        continue
+    if root.startswith(testdir) or cwd.startswith(testdir + "/bundle/rootfs"):
+        print(pid)
+    elif any(i in argv for i in ids):
+        print(pid)
+PY
+}
+
+# kill_bundle_processes: SIGKILL what this test left running (its own
+# containers' processes only).
+kill_bundle_processes() {
+  local p
+  for p in $(bundle_processes); do
+    kill -KILL "$p" 2>/dev/null || true
+  done
+}
+
+# cgroup_dirs ID: existing cgroup dirs named ID, at any depth up to 4 below a
+# v1 controller or the v2 root (a runtime may nest under the caller's cgroup).
+cgroup_dirs() {
+  find /sys/fs/cgroup -maxdepth 5 -type d -name "$1" 2>/dev/null | sort -r
+  return 0
+}
+
+remove_test_cgroups() {
+  local d
+  for d in $(cgroup_dirs "$1"); do
+    rmdir "$d" 2>/dev/null || true
+  done
+}
+
+# assert_no_residue ID: no state under ROOT, no cgroup dir, no new mount, no
+# process left over by a failed create/run.
+assert_no_residue() {
+  local id="$1"
+  if [[ -d "$ROOT" ]]; then
+    local left
+    left="$(ls -A "$ROOT")"
+    [[ -z "$left" ]] || fail "state left under --root: $left"
+  fi
+  local cg
+  cg="$(cgroup_dirs "$id")"
+  [[ -z "$cg" ]] || fail "cgroup dirs left: $cg"
+  local now
+  now="$(mount_lines)"
+  local new
+  new="$(comm -13 <(echo "$MOUNTS_BEFORE") <(echo "$now") | grep -F -e "$TESTDIR" -e "$id" || true)"
+  [[ -z "$new" ]] || fail "mounts left: $new"
+  local procs
+  procs="$(bundle_processes)"
+  [[ -z "$procs" ]] || fail "processes left: $(for p in $procs; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done)"
+}
+
+# assert_one_line_error WORD: $output has a line mentioning WORD
+# (case-insensitive).
+assert_error_mentions() {
+  grep -qi -- "$1" <<<"$output" || fail "error output does not mention '$1': $output"
+}
+
+# skip_unless_kind KIND...: skip unless RUNTIME_KIND is one of them.
+skip_if_kind() {
+  local k
+  for k in "$@"; do
+    if [[ "$RUNTIME_KIND" == "$k" ]]; then
+      skip "${BATS_SKIP_REASON:-not supported by $RUNTIME_NAME}"
+    fi
+  done
+}
