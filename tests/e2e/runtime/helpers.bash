@@ -275,3 +275,34 @@ skip_if_kind() {
     fi
   done
 }
+
+# create_ctr [ID] [extra create args...]: `create` with stdio to a log file
+# (a container holding bats' pipes would hang `run`). ID defaults to CID.
+create_ctr() {
+  local id="${1:-$CID}"
+  shift || true
+  rt create "$@" "$id" </dev/null >"$TESTDIR/$id.log" 2>&1 \
+    || fail "create $id failed: $(cat "$TESTDIR/$id.log")"
+}
+
+# run_detached [ID] [extra run args...]: `run --detach` with stdio to a file.
+run_detached() {
+  local id="${1:-$CID}"
+  shift || true
+  rt run --detach "$@" "$id" </dev/null >"$TESTDIR/$id.log" 2>&1 \
+    || fail "run --detach $id failed: $(cat "$TESTDIR/$id.log")"
+}
+
+# ctr_log [ID]: what the container wrote to its stdio.
+ctr_log() {
+  cat "$TESTDIR/${1:-$CID}.log"
+}
+
+# pid_alive PID: true while PID exists and is not a zombie.
+pid_alive() {
+  [[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+pid_gone() {
+  ! pid_alive "$1"
+}
