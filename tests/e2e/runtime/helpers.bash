@@ -48,6 +48,7 @@ setup() {
   ROOT="$TESTDIR/state"
   BUNDLE="$TESTDIR/bundle"
   _CIDS=()
+  _DEFERRED=()
   new_cid
   cp -a "$(_pristine_bundle)" "$BUNDLE"
   MOUNTS_BEFORE="$(mount_lines)"
@@ -57,6 +58,10 @@ setup() {
 
 teardown() {
   cd /
+  local i
+  for ((i = ${#_DEFERRED[@]} - 1; i >= 0; i--)); do
+    eval "${_DEFERRED[i]}" >/dev/null 2>&1 || true
+  done
   local id
   for id in "${_CIDS[@]}"; do
     "$RUNTIME" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
@@ -71,6 +76,12 @@ teardown() {
     umount -l "$m" 2>/dev/null || true
   done < <(awk -v d="$TESTDIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
   rm -rf "$TESTDIR"
+}
+
+# defer SHELL-COMMAND: run by teardown (last deferred first), even on failure.
+# Runs before the containers are deleted.
+defer() {
+  _DEFERRED+=("$1")
 }
 
 # new_cid: sets CID to a fresh unique container id and records it for
