@@ -317,3 +317,27 @@ pid_alive() {
 pid_gone() {
   ! pid_alive "$1"
 }
+
+# cgroup_of PID CONTROLLER: host path of PID's cgroup dir for a v1
+# controller (or the v2 unified dir when CONTROLLER is "").
+cgroup_of() {
+  local pid="$1" ctl="$2" line rel
+  if [[ -n "$ctl" ]] && grep -q "^[0-9]*:[^:]*\b$ctl\b[^:]*:" "/proc/$pid/cgroup"; then
+    line="$(grep "^[0-9]*:[^:]*\b$ctl\b[^:]*:" "/proc/$pid/cgroup" | head -1)"
+    rel="${line#*:*:}"
+    echo "/sys/fs/cgroup/$ctl$rel"
+  else
+    line="$(grep '^0::' "/proc/$pid/cgroup")"
+    rel="${line#0::}"
+    if [[ -d /sys/fs/cgroup/unified ]]; then
+      echo "/sys/fs/cgroup/unified$rel"
+    else
+      echo "/sys/fs/cgroup$rel"
+    fi
+  fi
+}
+
+# cgroup_v2: true on a pure cgroup v2 host.
+cgroup_v2() {
+  [[ -f /sys/fs/cgroup/cgroup.controllers ]]
+}
