@@ -1,10 +1,9 @@
 // Build(): profile validation and the shape of the compiled filter. Loading
 // is tested in load_test.cc.
+#include <gtest/gtest.h>
 #include <linux/seccomp.h>
 
 #include <algorithm>
-
-#include <gtest/gtest.h>
 
 #include "runtime/seccomp/conditions.h"
 #include "runtime/seccomp/seccomp.h"
@@ -136,8 +135,7 @@ TEST(SeccompBuild, NotifyIsNotImplemented) {
 
   oci::Seccomp listener = AllowAll();
   listener.listener_path = "/run/agent.sock";
-  ExpectInvalid(listener,
-                "linux.seccomp.listenerPath: seccomp user notification is not supported",
+  ExpectInvalid(listener, "linux.seccomp.listenerPath: seccomp user notification is not supported",
                 Code::kNotImplemented);
 }
 
@@ -173,9 +171,9 @@ bool Contains(const std::vector<std::string>& list, const std::string& name) {
 
 TEST(SeccompBuild, KnownNames) {
   std::vector<std::string> actions = KnownActions();
-  for (const char* name : {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-                           "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",
-                           "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"}) {
+  for (const char* name :
+       {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+        "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"}) {
     EXPECT_TRUE(Contains(actions, name)) << name;
   }
   EXPECT_FALSE(Contains(actions, "SCMP_ACT_NOTIFY"));
@@ -183,9 +181,9 @@ TEST(SeccompBuild, KnownNames) {
   EXPECT_TRUE(Contains(KnownOperators(), "SCMP_CMP_MASKED_EQ"));
   EXPECT_TRUE(Contains(KnownArchitectures(), "SCMP_ARCH_X86_64"));
   EXPECT_TRUE(Contains(KnownArchitectures(), "SCMP_ARCH_AARCH64"));
-  EXPECT_EQ(KnownFlags(), (std::vector<std::string>{"SECCOMP_FILTER_FLAG_TSYNC",
-                                                    "SECCOMP_FILTER_FLAG_LOG",
-                                                    "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}));
+  EXPECT_EQ(KnownFlags(),
+            (std::vector<std::string>{"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                      "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}));
 }
 
 scmp_arg_cmp Cmp(unsigned arg, scmp_compare op, uint64_t value) {

@@ -1,8 +1,8 @@
 #include "runtime/seccomp/conditions.h"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 #include "base/log.h"
 
@@ -41,9 +41,10 @@ Result<std::vector<Conditions>> ExpandConditions(const Conditions& conditions,
   size_t combinations = 1;
   for (const Conditions& group : by_arg) {
     if (group.size() > 1 && !AllEqual(group)) {
-      log::Warn("{}: an argument is compared more than once with operators other than "
-                "SCMP_CMP_EQ; each comparison becomes a separate rule (matched if any holds)",
-                field);
+      log::Warn(
+          "{}: an argument is compared more than once with operators other than "
+          "SCMP_CMP_EQ; each comparison becomes a separate rule (matched if any holds)",
+          field);
       return Separate(conditions);
     }
     if (!group.empty()) combinations *= group.size();

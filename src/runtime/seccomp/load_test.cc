@@ -1,5 +1,6 @@
 // Filters loaded in forked children: the calls under test fail or kill as the
 // profile says while the rest keeps working.
+#include <gtest/gtest.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -8,8 +9,6 @@
 
 #include <cerrno>
 #include <csignal>
-
-#include <gtest/gtest.h>
 
 #include "runtime/seccomp/seccomp.h"
 #include "runtime/seccomp/test_child.h"
@@ -98,8 +97,8 @@ ChildStatus GetppidUnder(const std::string& action) {
 }
 
 TEST(SeccompLoad, KillActionsDeliverSigsys) {
-  for (const char* action : {"SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
-                             "SCMP_ACT_TRAP"}) {
+  for (const char* action :
+       {"SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP"}) {
     ChildStatus status = GetppidUnder(action);
     EXPECT_EQ(status.signal, SIGSYS) << action << " exit code " << status.exit_code;
   }
@@ -119,10 +118,10 @@ oci::SeccompArg Arg(uint32_t index, std::string op, uint64_t value, uint64_t val
 constexpr uint64_t kQueryPersona = 0xffffffff;
 
 TEST(SeccompLoad, AllowListWithArgFilter) {
-  Filter filter = MustBuild(Spec(
-      "SCMP_ACT_ERRNO", {Rule({"exit_group", "exit", "write", "getpid"}, "SCMP_ACT_ALLOW"),
-                         Rule({"personality"}, "SCMP_ACT_ALLOW", std::nullopt,
-                              {Arg(0, "SCMP_CMP_EQ", kQueryPersona)})}));
+  Filter filter = MustBuild(
+      Spec("SCMP_ACT_ERRNO", {Rule({"exit_group", "exit", "write", "getpid"}, "SCMP_ACT_ALLOW"),
+                              Rule({"personality"}, "SCMP_ACT_ALLOW", std::nullopt,
+                                   {Arg(0, "SCMP_CMP_EQ", kQueryPersona)})}));
   ChildStatus status = RunFiltered(filter, [] {
     if (syscall(SYS_getpid) <= 0) return 1;
     if (syscall(SYS_personality, kQueryPersona) < 0) return 2;
@@ -138,9 +137,9 @@ TEST(SeccompLoad, AllowListWithArgFilter) {
 long Getpriority(int which, id_t who) { return syscall(SYS_getpriority, which, who); }
 
 TEST(SeccompLoad, ArgsOnOneRuleAreAnded) {
-  Filter filter = MustBuild(Spec("SCMP_ACT_ALLOW", {Rule({"getpriority"}, "SCMP_ACT_ERRNO", EDOM,
-                                                         {Arg(0, "SCMP_CMP_EQ", PRIO_PROCESS),
-                                                          Arg(1, "SCMP_CMP_EQ", 0)})}));
+  Filter filter = MustBuild(Spec(
+      "SCMP_ACT_ALLOW", {Rule({"getpriority"}, "SCMP_ACT_ERRNO", EDOM,
+                              {Arg(0, "SCMP_CMP_EQ", PRIO_PROCESS), Arg(1, "SCMP_CMP_EQ", 0)})}));
   ChildStatus status = RunFiltered(filter, [] {
     if (int rc = ExpectFails(Getpriority(PRIO_PROCESS, 0), EDOM, 1)) return rc;
     if (Getpriority(PRIO_PROCESS, static_cast<id_t>(getpid())) < 0) return 2;
@@ -151,11 +150,10 @@ TEST(SeccompLoad, ArgsOnOneRuleAreAnded) {
 }
 
 TEST(SeccompLoad, RepeatedEqualArgsAreAlternatives) {
-  Filter filter = MustBuild(Spec(
-      "SCMP_ACT_ALLOW",
-      {Rule({"getpriority"}, "SCMP_ACT_ERRNO", EDOM,
-            {Arg(0, "SCMP_CMP_EQ", PRIO_PGRP), Arg(0, "SCMP_CMP_EQ", PRIO_USER),
-             Arg(1, "SCMP_CMP_EQ", 0)})}));
+  Filter filter = MustBuild(
+      Spec("SCMP_ACT_ALLOW", {Rule({"getpriority"}, "SCMP_ACT_ERRNO", EDOM,
+                                   {Arg(0, "SCMP_CMP_EQ", PRIO_PGRP),
+                                    Arg(0, "SCMP_CMP_EQ", PRIO_USER), Arg(1, "SCMP_CMP_EQ", 0)})}));
   ChildStatus status = RunFiltered(filter, [] {
     if (int rc = ExpectFails(Getpriority(PRIO_PGRP, 0), EDOM, 1)) return rc;
     if (int rc = ExpectFails(Getpriority(PRIO_USER, 0), EDOM, 2)) return rc;

@@ -1,5 +1,6 @@
 #include "runtime/seccomp/seccomp.h"
 
+#include <fmt/format.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -8,8 +9,6 @@
 
 #include <cstring>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "base/fs.h"
 #include "base/log.h"
@@ -72,8 +71,8 @@ Result<Conditions> ParseArgs(const std::vector<oci::SeccompArg>& args, const std
   return out;
 }
 
-Status AddSyscallRule(scmp_filter_ctx ctx, uint32_t default_action,
-                      const oci::SeccompSyscall& rule, const std::string& field) {
+Status AddSyscallRule(scmp_filter_ctx ctx, uint32_t default_action, const oci::SeccompSyscall& rule,
+                      const std::string& field) {
   if (rule.names.empty()) return Error::Invalid(field + ".names: empty");
   uint32_t action = BERTH_TRY_CTX(ParseAction(rule.action, rule.errno_ret), field + ".action");
   Conditions conditions = BERTH_TRY(ParseArgs(rule.args, field));
@@ -121,13 +120,13 @@ Result<std::vector<sock_filter>> Export(scmp_filter_ctx ctx) {
 }  // namespace
 
 Result<Filter> Build(const oci::Seccomp& spec) {
-  uint32_t default_action =
-      BERTH_TRY_CTX(ParseAction(spec.default_action, spec.default_errno_ret),
-                    fmt::format("{}.defaultAction", kField));
+  uint32_t default_action = BERTH_TRY_CTX(ParseAction(spec.default_action, spec.default_errno_ret),
+                                          fmt::format("{}.defaultAction", kField));
   unsigned flags = BERTH_TRY(ParseFlags(spec.flags));
   if (!spec.listener_path.empty()) {
-    return Error(Code::kNotImplemented,
-                 fmt::format("{}.listenerPath: seccomp user notification is not supported", kField));
+    return Error(
+        Code::kNotImplemented,
+        fmt::format("{}.listenerPath: seccomp user notification is not supported", kField));
   }
 
   Ctx ctx(seccomp_init(default_action));

@@ -1,11 +1,10 @@
 #include "runtime/seccomp/vocabulary.h"
 
+#include <fmt/format.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
 #include <cerrno>
-
-#include <fmt/format.h>
 
 #include "runtime/seccomp/seccomp.h"
 
@@ -32,9 +31,12 @@ constexpr const char* kTraceAction = "SCMP_ACT_TRACE";
 constexpr const char* kNotifyAction = "SCMP_ACT_NOTIFY";
 
 constexpr Named<int> kOperators[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE},         {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE},         {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE},         {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 

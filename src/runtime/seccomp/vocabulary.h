@@ -19,9 +19,9 @@ namespace berth::seccomp {
 // value. ERRNO and TRACE default to EPERM; errnoRet with any other action is
 // an error, as is SCMP_ACT_NOTIFY (not implemented).
 Result<uint32_t> ParseAction(std::string_view name, std::optional<uint32_t> errno_ret);
-Result<int> ParseOperator(std::string_view name);        // enum scmp_compare
+Result<int> ParseOperator(std::string_view name);           // enum scmp_compare
 Result<uint32_t> ParseArchitecture(std::string_view name);  // SCMP_ARCH_* token
-Result<unsigned> ParseFlag(std::string_view name);        // SECCOMP_FILTER_FLAG_*
+Result<unsigned> ParseFlag(std::string_view name);          // SECCOMP_FILTER_FLAG_*
 
 // KnownActions() and friends, declared in seccomp.h, are defined beside these.
 
