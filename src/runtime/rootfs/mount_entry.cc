@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "runtime/rootfs/copy_up.h"
 #include "runtime/rootfs/mount_util.h"
 
 namespace berth::rootfs {
@@ -37,6 +38,22 @@ Status MountBind(const RootDir& root, const std::string& dest, const oci::Mount&
   return RemountBind(path, mo.RemountFlags(), display);
 }
 
+// A tmpfs that starts with a copy of what the destination held. A read-only
+// tmpfs is mounted writable, filled, then remounted read-only.
+Status MountTmpfsCopyUp(const RootDir& root, const std::string& dest, const std::string& source,
+                        unsigned long flags, const MountOptions& mo) {
+  const std::string display = root.Display(dest);
+  // Held across the mount: still names the directory underneath.
+  unique_fd below = BERTH_TRY(root.OpenIn(dest, O_RDONLY | O_DIRECTORY));
+  BERTH_TRY(Mount(source, FdPath(below.get()), "tmpfs", flags & ~MS_RDONLY, mo.data, display));
+  unique_fd above = BERTH_TRY(root.OpenIn(dest, O_RDONLY | O_DIRECTORY));
+  BERTH_TRY_CTX(CopyTree(below.get(), above.get(), display), "tmpcopyup");
+  if (mo.data.find("mode=") == std::string::npos)
+    BERTH_TRY_CTX(CopyOwnerAndMode(below.get(), above.get(), display), "tmpcopyup");
+  if ((flags & MS_RDONLY) == 0) return Ok();
+  return RemountBind(FdPath(above.get()), (flags & ~MS_REMOUNT) | MS_RDONLY, display);
+}
+
 // Filesystems a user namespace may not mount fresh: bind the host's instead,
 // as runc does.
 bool BindFallback(const std::string& type, const Options& opts, int err) {
@@ -48,9 +65,10 @@ Status MountFilesystem(const RootDir& root, const std::string& dest, const oci::
                        const MountOptions& mo, const Options& opts) {
   const std::string display = root.Display(dest);
   unique_fd target = BERTH_TRY(root.MkdirAll(dest));
-  if (mo.tmpcopyup) log::Warn("mount on {}: tmpcopyup is not supported, ignored", display);
   const std::string source = m.source.empty() ? m.type : m.source;
   unsigned long flags = mo.flags & ~(MS_BIND | MS_REC);
+  if (mo.tmpcopyup && m.type == "tmpfs") return MountTmpfsCopyUp(root, dest, source, flags, mo);
+  if (mo.tmpcopyup) log::Warn("mount on {}: tmpcopyup applies to tmpfs only, ignored", display);
   Status st = Mount(source, FdPath(target.get()), m.type, flags, mo.data, display);
   if (st.ok() || !BindFallback(m.type, opts, st.error().err())) return st;
   const std::string host = m.type == "sysfs" ? "/sys" : "/dev/mqueue";

@@ -305,6 +305,40 @@ TEST_F(RootfsTest, NoPivotWithHostDeviceBinds) {
   EXPECT_EQ(report, "OK");
 }
 
+TEST_F(RootfsTest, TmpCopyUpAndFreshCgroupMount) {
+  ASSERT_TRUE(fs::MkdirAll(rootfs_ + "/opt/sub").ok());
+  ASSERT_TRUE(fs::AtomicWrite(rootfs_ + "/opt/sub/file", "copied", 0640, false).ok());
+  ASSERT_EQ(::symlink("sub/file", (rootfs_ + "/opt/link").c_str()), 0);
+  ASSERT_EQ(::chmod((rootfs_ + "/opt").c_str(), 0710), 0);
+  oci::Spec spec;
+  spec.mounts = {M("/opt", "tmpfs", "tmpfs", {"tmpcopyup", "ro"}),
+                 M("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "nodev", "noexec"})};
+  Options opts;
+  // A fresh v1 mount of a controller, as with a cgroup namespace (the
+  // namespace itself does not matter to the mount).
+  opts.cgroup_namespace = true;
+  if (fs::IsDir("/sys/fs/cgroup/pids")) opts.cgroup_paths.push_back({"pids", "unused"});
+  const std::string rootfs = rootfs_;
+  std::string report = RunIsolated([&]() -> std::string {
+    Report r;
+    if (Status st = Prepare(spec, rootfs, opts); !st.ok()) return "Prepare: " + st.error().message();
+    if (Status st = PivotRoot(rootfs, opts); !st.ok()) return "PivotRoot: " + st.error().message();
+    r.Check(FsType("/opt", TMPFS_MAGIC), "/opt is a tmpfs");
+    r.Check(Read("/opt/sub/file") == "copied", "/opt/sub/file copied up");
+    r.Check(Link("/opt/link") == "sub/file", "/opt/link copied up");
+    struct stat st;
+    r.Check(::stat("/opt/sub/file", &st) == 0 && (st.st_mode & 0777) == 0640, "file mode kept");
+    r.Check(::stat("/opt", &st) == 0 && (st.st_mode & 0777) == 0710, "tmpfs root mode copied");
+    r.Check(ReadOnly("/opt"), "/opt read-only after the copy");
+    if (!opts.cgroup_paths.empty())
+      r.Check(FsType("/sys/fs/cgroup/pids", CGROUP_SUPER_MAGIC) &&
+                  fs::Exists("/sys/fs/cgroup/pids/cgroup.procs"),
+              "fresh cgroup v1 pids mount");
+    return r.text;
+  });
+  EXPECT_EQ(report, "OK");
+}
+
 TEST_F(RootfsTest, MissingBindSource) {
   oci::Spec spec;
   spec.mounts = {M("/x", "bind", "/nonexistent-berth-src", {"bind"})};
