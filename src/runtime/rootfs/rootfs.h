@@ -9,6 +9,14 @@
 //                empty file when a bind source is a file) and resolved inside
 //                the rootfs: symlinks never lead out of it (safe_path.h).
 //
+// Relative bind sources are taken from the current directory (run in the
+// bundle). Mounts target "/proc/self/fd/N", so /proc must be visible (the
+// host's is, before PivotRoot). Unknown mount options are passed as data, as
+// runc does; the kernel refuses those the filesystem does not know.
+// Known limits: "ro" on an rbind makes only the top mount read-only (no
+// mount_setattr yet); mounts over /proc/* are not vetted like runc's
+// checkProcMount; mount labels (SELinux) are ignored.
+//
 // Invariants: the caller is the container's init, alone in a NEW mount
 // namespace, single-threaded. The three phases run in order; the caller runs
 // the createContainer hooks between Prepare and PivotRoot, and binds the
