@@ -107,9 +107,11 @@ class Manager {
   // Freeze/Thaw return once the state is reached, or an error after a deadline.
   virtual Status Freeze() = 0;
   virtual Status Thaw() = 0;
+  // False when there is no freezer or the cgroup does not exist.
   virtual Result<bool> Frozen() = 0;
   // Signals every process (freezing first when possible, so none escapes by
-  // forking; v2 uses cgroup.kill for SIGKILL when present).
+  // forking; v2 uses cgroup.kill for SIGKILL when present). A cgroup that
+  // does not exist has nothing to signal.
   virtual Status KillAll(int sig) = 0;
   // Removes the directories (descendants first) in every hierarchy. Missing
   // directories are fine; EBUSY is retried until a deadline.

@@ -165,7 +165,11 @@ TEST(HostV1, LifeCycle) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   ASSERT_TRUE(m.Destroy().ok());
   for (const auto& [n, dir] : m.Paths()) EXPECT_FALSE(fs::Exists(dir)) << dir;
-  EXPECT_TRUE(m.Destroy().ok());  // already gone is fine
+  // Gone: nothing frozen, nothing to list or signal, nothing to remove.
+  EXPECT_TRUE(m.Destroy().ok());
+  EXPECT_FALSE(*m.Frozen());
+  EXPECT_TRUE(m.Pids()->empty());
+  EXPECT_TRUE(m.KillAll(SIGTERM).ok());
 }
 
 long Bpf(int cmd, bpf_attr* attr) { return ::syscall(SYS_bpf, cmd, attr, sizeof *attr); }
@@ -271,6 +275,8 @@ TEST(HostV2, DevicesFreezeKill) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   ASSERT_TRUE(m.Destroy().ok());
   EXPECT_FALSE(fs::Exists(dir));
+  EXPECT_FALSE(*m.Frozen());
+  EXPECT_TRUE(m.KillAll(SIGKILL).ok());
 }
 
 }  // namespace

@@ -139,12 +139,12 @@ class V1Manager : public Manager {
 
   Result<bool> Frozen() override {
     std::string dir = DirFor("freezer");
-    if (dir.empty()) return false;
+    if (dir.empty() || !fs::Exists(dir)) return false;
     return BERTH_TRY(State(dir)) == "FROZEN";
   }
 
   Status KillAll(int sig) override {
-    bool freezer = !DirFor("freezer").empty();
+    bool freezer = !DirFor("freezer").empty() && fs::Exists(DirFor("freezer"));
     bool was_frozen = freezer && BERTH_TRY(Frozen());
     bool froze = false;
     if (freezer && !was_frozen) {

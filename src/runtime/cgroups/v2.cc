@@ -75,6 +75,7 @@ class V2Manager : public Manager {
   Status Thaw() override { return SetFrozen(false); }
 
   Result<bool> Frozen() override {
+    if (!fs::Exists(dir_)) return false;
     std::string events = fs::Join(dir_, "cgroup.events");
     auto kv = ParseFlatKeyed(BERTH_TRY(fs::ReadFile(events)));
     return kv.count("frozen") && kv["frozen"] == 1;
