@@ -86,7 +86,7 @@ class [[nodiscard]] Result {
   Error&& error() && { return std::get<1>(std::move(v_)); }
 
   // Adds context to the error, if any.
-  Result&& Context(const std::string& context) && {
+  Result Context(const std::string& context) && {
     if (!ok()) std::get<1>(v_).Context(context);
     return std::move(*this);
   }
@@ -106,7 +106,7 @@ class [[nodiscard]] Result<void> {
   void value() const {}
   const Error& error() const& { return error_; }
   Error&& error() && { return std::move(error_); }
-  Result&& Context(const std::string& context) && {
+  Result Context(const std::string& context) && {
     if (!ok_) error_.Context(context);
     return std::move(*this);
   }

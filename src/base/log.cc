@@ -48,6 +48,7 @@ Status Init(const std::string& path, Format format, Level level) {
 }
 
 void SetLevel(Level level) { g_level = level; }
+bool ToFile() { return g_fd != STDERR_FILENO; }
 bool Enabled(Level level) { return level >= g_level; }
 
 void Write(Level level, std::string_view message) {

@@ -18,6 +18,8 @@ enum class Format { kText, kJson };
 // Sends log lines to path (appending), or stderr when path is empty.
 Status Init(const std::string& path, Format format, Level level);
 void SetLevel(Level level);
+// True when lines go to a file given to Init rather than stderr.
+bool ToFile();
 bool Enabled(Level level);
 void Write(Level level, std::string_view message);
 

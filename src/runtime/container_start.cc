@@ -1,1 +1,75 @@
-// stub
+// `start` (release a created container) and `run` (create + start, and by
+// default wait for it in the foreground).
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "runtime/console.h"
+#include "runtime/hooks.h"
+#include "runtime/init.h"
+#include "runtime/launch.h"
+
+namespace berth::runtime {
+namespace {
+
+void RunPoststart(const StateStore& store, const Record& r, const oci::Spec& spec) {
+  if (spec.hooks.poststart.empty()) return;
+  (void)store;
+  auto st = RunHooks(spec.hooks.poststart,
+                     HookState(r.id, r.bundle, r.pid, "running", r.annotations), "poststart");
+  if (!st.ok()) log::Warn("{}", st.error().message());
+}
+
+}  // namespace
+
+Status Start(const GlobalOptions& g, const std::string& id) {
+  StateStore store(g.root);
+  Record r = BERTH_TRY(store.Load(id));
+  std::string status = ComputeStatus(store, r);
+  if (status == "stopped") return Error(Code::kConflict, "cannot start a container that has stopped");
+  if (status != "created")
+    return Error(Code::kConflict, "cannot start an already running container");
+  std::string fifo = store.FifoPath(id);
+  int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENXIO) return Error(Code::kConflict, "cannot start a container that has stopped");
+    return Error::Sys("open " + fifo);
+  }
+  unique_fd guard(fd);
+  char c = 0;
+  if (::write(fd, &c, 1) != 1) return Error::Sys("write " + fifo);
+  guard.reset();
+  ::unlink(fifo.c_str());
+  r.started = true;
+  BERTH_TRY(store.Save(r));
+  auto spec = store.LoadConfig(id);
+  if (spec.ok()) RunPoststart(store, r, *spec);
+  return Ok();
+}
+
+Result<int> Run(const GlobalOptions& g, const CreateOptions& o, bool detach) {
+  // Processes that re-parent (an init that forked into a joined pid
+  // namespace) are still ours to wait for.
+  if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  bool proxy = !detach && o.console_socket.empty();
+  Launched l = BERTH_TRY(Launch(g, o, LaunchMode::kRun, proxy));
+  StateStore store(g.root);
+  l.record.started = true;
+  BERTH_TRY(store.Save(l.record));
+  if (auto st = l.sync.Send(Msg::kStart); !st.ok()) {
+    (void)Destroy(store, l.record, &l.spec);
+    return std::move(st).error();
+  }
+  l.sync.Close();
+  RunPoststart(store, l.record, l.spec);
+  if (detach) return 0;
+  auto status = WaitForeground(l.record.pid, l.pty_master.valid() ? l.pty_master.get() : -1);
+  l.pty_master.reset();
+  auto st = Destroy(store, l.record, &l.spec);
+  if (!st.ok()) log::Warn("{}", st.error().message());
+  return status;
+}
+
+}  // namespace berth::runtime

@@ -1,1 +1,197 @@
-// stub
+#include "runtime/init.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/fs.h"
+#include "oci/runtime_spec_codec.h"
+#include "runtime/console.h"
+#include "runtime/hooks.h"
+#include "runtime/process_setup.h"
+#include "sys/syscalls.h"
+
+namespace berth::runtime {
+
+std::string HookState(const std::string& id, const std::string& bundle, pid_t pid,
+                      const char* status, const std::map<std::string, std::string>& annotations) {
+  oci::State s;
+  s.id = id;
+  s.bundle = bundle;
+  s.pid = pid;
+  s.status = status;
+  s.annotations = annotations;
+  return oci::ToJson(s).dump();
+}
+
+namespace {
+
+const char* NsName(int type) {
+  switch (type) {
+    case CLONE_NEWUSER: return "user";
+    case CLONE_NEWPID: return "pid";
+    case CLONE_NEWNS: return "mount";
+    case CLONE_NEWUTS: return "uts";
+    case CLONE_NEWIPC: return "ipc";
+    case CLONE_NEWNET: return "network";
+    case CLONE_NEWCGROUP: return "cgroup";
+  }
+  return "?";
+}
+
+// Enters the namespaces given by path (user first), creates the rest, and
+// forks once more when a pid namespace was entered. Returns this process's
+// pid as the runtime sees it.
+Result<pid_t> SetupNamespaces(InitContext& ctx, pid_t host_pid) {
+  auto enter = [&](bool user) -> Status {
+    for (auto [fd, type] : ctx.join) {
+      if ((type == CLONE_NEWUSER) != user) continue;
+      if (::setns(fd, type) < 0)
+        return Error::Sys(std::string("join the container's ") + NsName(type) + " namespace");
+    }
+    return Ok();
+  };
+  BERTH_TRY(enter(true));
+  BERTH_TRY(enter(false));
+  if (ctx.unshare_flags && ::unshare(static_cast<int>(ctx.unshare_flags)) < 0)
+    return Error::Sys("unshare namespaces");
+  if (!ctx.fork_for_pid) return host_pid;
+  pid_t child = ::fork();
+  if (child < 0) return Error::Sys("fork into the pid namespace");
+  if (child > 0) {
+    // The intermediate process: report the real init and leave.
+    (void)ctx.sync->Send(Msg::kPid, child);
+    ::_exit(0);
+  }
+  return child;  // not used by the caller beyond logging
+}
+
+Status SetHostname(const InitContext& ctx) {
+  const oci::Spec& s = *ctx.spec;
+  if (!ctx.new_uts) {
+    if (!s.hostname.empty() || !s.domainname.empty())
+      return Error::Invalid("hostname: setting it needs a new uts namespace");
+    return Ok();
+  }
+  if (!s.hostname.empty() && ::sethostname(s.hostname.c_str(), s.hostname.size()) < 0)
+    return Error::Sys("sethostname " + s.hostname);
+  if (!s.domainname.empty() && ::setdomainname(s.domainname.c_str(), s.domainname.size()) < 0)
+    return Error::Sys("setdomainname " + s.domainname);
+  return Ok();
+}
+
+Status WriteSysctls(const std::map<std::string, std::string>& sysctl) {
+  for (const auto& [key, value] : sysctl) {
+    std::string path = "/proc/sys/" + key;
+    for (size_t i = 10; i < path.size(); ++i)
+      if (path[i] == '.') path[i] = '/';
+    BERTH_TRY_CTX(fs::WriteFile(path, value), "sysctl " + key);
+  }
+  return Ok();
+}
+
+// Creates the terminal, binds it to /dev/console and hands the master out.
+Status SetupConsole(InitContext& ctx) {
+  auto pty = BERTH_TRY_CTX(OpenPty(ctx.spec->process.console_size), "set up the console");
+  if (ctx.mount_ns) {
+    int fd = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+    if (::mount(pty.slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0)
+      return Error::Sys("bind " + pty.slave_path + " on /dev/console");
+  }
+  if (ctx.console_socket >= 0) {
+    BERTH_TRY(SendConsole(ctx.console_socket, pty.master.get()));
+    ::close(ctx.console_socket);
+    ctx.console_socket = -1;
+  } else if (ctx.console_to_parent) {
+    BERTH_TRY(ctx.sync->Send(Msg::kConsole, 0, "", pty.master.get()));
+  }
+  pty.master.reset();
+  BERTH_TRY(BecomeTerminalOwner(pty.slave.get()));
+  return Ok();
+}
+
+Status WaitForStart(InitContext& ctx) {
+  if (ctx.fifo_fd >= 0) {
+    char c;
+    for (;;) {
+      ssize_t n = ::read(ctx.fifo_fd, &c, 1);
+      if (n == 1) break;
+      if (n < 0 && errno == EINTR) continue;
+      return Error::Sys("wait for start on exec.fifo");
+    }
+    ::close(ctx.fifo_fd);
+    return Ok();
+  }
+  BERTH_TRY(ctx.sync->Expect(Msg::kStart));
+  return Ok();
+}
+
+Status InitSteps(InitContext& ctx) {
+  const oci::Spec& spec = *ctx.spec;
+  const oci::Process& proc = spec.process;
+
+  auto go = BERTH_TRY(ctx.sync->Expect(Msg::kGo));
+  pid_t host_pid = static_cast<pid_t>(go.value);
+  BERTH_TRY(SetupNamespaces(ctx, host_pid));
+  BERTH_TRY(ctx.sync->Send(Msg::kNsReady));
+  BERTH_TRY(ctx.sync->Expect(Msg::kGo));
+
+  if (ctx.mount_ns) {
+    BERTH_TRY_CTX(rootfs::Prepare(spec, ctx.rootfs, ctx.rootfs_options), "prepare rootfs");
+    BERTH_TRY(RunHooks(spec.hooks.create_container,
+                       HookState(ctx.id, ctx.bundle, host_pid, "created", spec.annotations),
+                       "createContainer"));
+    BERTH_TRY_CTX(rootfs::PivotRoot(ctx.rootfs, ctx.rootfs_options), "pivot_root");
+  } else {
+    if (::chroot(ctx.rootfs.c_str()) < 0) return Error::Sys("chroot " + ctx.rootfs);
+    if (::chdir("/") < 0) return Error::Sys("chdir /");
+  }
+  if (proc.terminal) BERTH_TRY(SetupConsole(ctx));
+  if (ctx.mount_ns) BERTH_TRY_CTX(rootfs::Finish(spec, ctx.rootfs_options), "finish rootfs");
+  BERTH_TRY(WriteSysctls(spec.linux.sysctl));
+  BERTH_TRY(SetHostname(ctx));
+  BERTH_TRY(ApplyRlimits(proc.rlimits));
+  BERTH_TRY(ApplyOomScoreAdj(proc.oom_score_adj));
+  // Without no_new_privs the filter must go in while we still hold
+  // CAP_SYS_ADMIN; with it, as late as possible.
+  if (ctx.seccomp && !proc.no_new_privileges) BERTH_TRY(ctx.seccomp->Load());
+  BERTH_TRY(SwitchUserAndCapabilities(proc));
+  if (::chdir(proc.cwd.c_str()) < 0) return Error::Sys("chdir to process.cwd " + proc.cwd);
+  if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return Error::Sys("prctl(PR_SET_NO_NEW_PRIVS)");
+  std::string exe = BERTH_TRY(LookPath(proc.args[0], proc.env));
+
+  BERTH_TRY(ctx.sync->Send(Msg::kReady));
+  BERTH_TRY(WaitForStart(ctx));
+  ctx.sync->Close();
+
+  BERTH_TRY(RunHooks(spec.hooks.start_container,
+                     HookState(ctx.id, ctx.bundle, host_pid, "created", spec.annotations),
+                     "startContainer"));
+  if (ctx.seccomp && proc.no_new_privileges) BERTH_TRY(ctx.seccomp->Load());
+  sys::CloseFrom(3 + ctx.preserve_fds);
+  ExecOrDie(exe, proc);
+}
+
+}  // namespace
+
+void RunInit(InitContext& ctx) {
+  auto st = InitSteps(ctx);
+  // Only failures get here: the success path execs. After the sync socket
+  // is closed the parent is gone, so say it on stderr too.
+  if (ctx.sync->fd() >= 0) {
+    (void)ctx.sync->SendError(st.error());
+  } else {
+    ::dprintf(STDERR_FILENO, "berth-runtime: %s\n", st.error().message().c_str());
+  }
+  ::_exit(st.error().err() == ENOENT ? 127 : 126);
+}
+
+}  // namespace berth::runtime

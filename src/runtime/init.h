@@ -1,0 +1,58 @@
+// The container's init, from the moment clone(2) returns in the child until
+// execve: joins and creates namespaces, sets up the root filesystem, the
+// console, the user and its capabilities, then waits to be started.
+//
+// Protocol with the parent (runtime/sync.h), in order:
+//   parent: kGo(value = init's pid in the runtime's pid namespace)
+//           sent after uid/gid maps are written and the cgroup joined
+//   child:  kPid(value = new pid) only when a pid namespace had to be
+//           entered with an extra fork; the new process carries on
+//   child:  kNsReady              namespaces in place; parent runs the
+//                                 prestart and createRuntime hooks
+//   parent: kGo
+//   child:  kConsole(fd)          only when the parent proxies the terminal
+//   child:  kReady                everything but exec is done
+//   parent: kStart                (run) — or `start` writes to exec.fifo
+// Any failure: child sends kError and exits.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "oci/runtime_spec.h"
+#include "runtime/rootfs/rootfs.h"
+#include "runtime/sync.h"
+#include "runtime/seccomp/seccomp.h"
+
+namespace berth::runtime {
+
+struct InitContext {
+  const oci::Spec* spec = nullptr;
+  std::string id;
+  std::string bundle;
+  std::string rootfs;  // absolute path on the host
+  rootfs::Options rootfs_options;
+  seccomp::Filter* seccomp = nullptr;  // built by the parent, loaded here
+  SyncSocket* sync = nullptr;
+  int fifo_fd = -1;          // create: read() returns when `start` writes
+  int console_socket = -1;   // send the pty master there
+  bool console_to_parent = false;
+  bool mount_ns = false;     // a new mount namespace exists (or is created)
+  bool new_uts = false;
+  // Namespaces to enter (fd opened by the parent, CLONE_NEW* type), and to
+  // create with unshare(2) after the cgroup is joined.
+  std::vector<std::pair<int, int>> join;
+  unsigned long unshare_flags = 0;
+  bool fork_for_pid = false;  // a pid namespace is entered: fork once more
+  int preserve_fds = 0;
+};
+
+[[noreturn]] void RunInit(InitContext& ctx);
+
+// The state JSON hooks read on stdin.
+std::string HookState(const std::string& id, const std::string& bundle, pid_t pid,
+                      const char* status, const std::map<std::string, std::string>& annotations);
+
+}  // namespace berth::runtime
