@@ -24,8 +24,8 @@ Process DefaultProcess() {
 }
 
 std::vector<Mount> DefaultMounts(bool rootless) {
-  std::vector<std::string> devpts = {"nosuid",        "noexec",    "newinstance",
-                                     "ptmxmode=0666", "mode=0620"};
+  std::vector<std::string> devpts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
+                                     "mode=0620"};
   // A rootless container has no group 5 (tty) mapped.
   if (!rootless) devpts.push_back("gid=5");
   Mount sys = {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}};
@@ -54,9 +54,9 @@ Linux DefaultLinux(bool rootless) {
     l.resources = r;
     l.namespaces = {{"pid", ""}, {"network", ""}, {"ipc", ""}, {"uts", ""}, {"mount", ""}};
   }
-  l.masked_paths = {"/proc/acpi",          "/proc/asound",     "/proc/kcore",
-                    "/proc/keys",          "/proc/latency_stats", "/proc/timer_list",
-                    "/proc/timer_stats",   "/proc/sched_debug",   "/sys/firmware",
+  l.masked_paths = {"/proc/acpi",        "/proc/asound",        "/proc/kcore",
+                    "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
+                    "/proc/timer_stats", "/proc/sched_debug",   "/sys/firmware",
                     "/proc/scsi"};
   l.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   return l;

@@ -86,8 +86,10 @@ TEST(DefaultSpec, ParsesBackToTheSameSpec) {
 
 TEST(DefaultSpec, OrderedOutputLooksLikeRunc) {
   std::string text = ToOrderedJson(DefaultSpec()).dump(1, '\t');
-  EXPECT_EQ(text.rfind("{\n\t\"ociVersion\": \"1.0.2\",\n\t\"process\": {\n\t\t\"terminal\": true,", 0),
-            0u) << text.substr(0, 80);
+  EXPECT_EQ(
+      text.rfind("{\n\t\"ociVersion\": \"1.0.2\",\n\t\"process\": {\n\t\t\"terminal\": true,", 0),
+      0u)
+      << text.substr(0, 80);
 }
 
 }  // namespace

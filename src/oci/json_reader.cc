@@ -8,16 +8,24 @@ using nlohmann::json;
 
 const char* JsonTypeName(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "number";
-    case json::value_t::binary: return "binary";
-    case json::value_t::discarded: return "discarded";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::binary:
+      return "binary";
+    case json::value_t::discarded:
+      return "discarded";
   }
   return "unknown";
 }
@@ -35,8 +43,8 @@ std::string JsonIndex(const std::string& path, size_t index) {
 }
 
 std::string JsonKey(const std::string& path, std::string_view key) {
-  return path + "[" + json(std::string(key)).dump(-1, ' ', false,
-                                                   json::error_handler_t::replace) + "]";
+  return path + "[" + json(std::string(key)).dump(-1, ' ', false, json::error_handler_t::replace) +
+         "]";
 }
 
 Error JsonError(const std::string& path, const std::string& message) {

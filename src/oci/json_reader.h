@@ -33,8 +33,7 @@ std::string JsonKey(const std::string& path, std::string_view key);  // a["k"]
 
 // "path: message" (or just message at the root), code InvalidArgument.
 Error JsonError(const std::string& path, const std::string& message);
-Error JsonTypeError(const std::string& path, std::string_view expected,
-                    const nlohmann::json& got);
+Error JsonTypeError(const std::string& path, std::string_view expected, const nlohmann::json& got);
 
 // Parses text into a document; syntax errors give line and column:
 // "invalid JSON at line 3, column 7: syntax error while parsing ...".
@@ -48,8 +47,8 @@ Status ReadJson(const nlohmann::json& j, const std::string& path,
 // Reads a JSON integer into T. Integral floats (1e3) are accepted; fractions,
 // negative values for unsigned T and out-of-range values are errors.
 template <typename T>
-  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-Status ReadJson(const nlohmann::json& j, const std::string& path, T* out) {
+requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) Status
+    ReadJson(const nlohmann::json& j, const std::string& path, T* out) {
   using Limits = std::numeric_limits<T>;
   if (j.is_number_unsigned()) {
     uint64_t v = j.get<uint64_t>();
@@ -73,8 +72,7 @@ Status ReadJson(const nlohmann::json& j, const std::string& path, T* out) {
   }
   if (j.is_number_float()) {
     double d = j.get<double>();
-    bool integral =
-        d > -9.2e18 && d < 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d));
+    bool integral = d > -9.2e18 && d < 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d));
     if (!integral) return JsonError(path, "expected integer, got " + j.dump());
     return ReadJson(nlohmann::json(static_cast<int64_t>(d)), path, out);
   }

@@ -221,9 +221,10 @@ TEST(ToJson, RoundTripsMaximalConfig) {
   ASSERT_TRUE(first.ok()) << first.error().message();
   json encoded = ToJson(*first);
   // Every member we model comes back out unchanged, value for value.
-  EXPECT_EQ(encoded, json::parse(kMaximalConfig).patch(json::array(
-                         {{{"op", "remove"},
-                           {"path", "/linux/seccomp/syscalls/1/args/0/valueTwo"}}})));
+  EXPECT_EQ(encoded,
+            json::parse(kMaximalConfig)
+                .patch(json::array(
+                    {{{"op", "remove"}, {"path", "/linux/seccomp/syscalls/1/args/0/valueTwo"}}})));
   auto second = ParseSpec(encoded.dump());
   ASSERT_TRUE(second.ok()) << second.error().message();
   EXPECT_EQ(ToJson(*second), encoded);
@@ -304,8 +305,7 @@ INSTANTIATE_TEST_SUITE_P(
         TypeErrorCase{R"({"ociVersion": 1})", "ociVersion: expected string, got number"},
         TypeErrorCase{R"({"process": {"args": ["a", "b", 3]}})",
                       "process.args[2]: expected string, got number"},
-        TypeErrorCase{R"({"process": {"args": "sh"}})",
-                      "process.args: expected array, got string"},
+        TypeErrorCase{R"({"process": {"args": "sh"}})", "process.args: expected array, got string"},
         TypeErrorCase{R"({"process": {"args": ["a", null]}})",
                       "process.args[1]: expected string, got null"},
         TypeErrorCase{R"({"process": "x"})", "process: expected object, got string"},
@@ -397,6 +397,38 @@ TEST(ParseSpec, MalformedJsonGivesLineAndColumn) {
       << r.error().message();
   // nlohmann's own prefix is not repeated.
   EXPECT_EQ(r.error().message().find("json.exception"), std::string::npos);
+}
+
+// Every node of the maximal config replaced by a value of every JSON type:
+// the parser returns a value or an InvalidArgument error, never throws.
+TEST(ParseSpec, AnyTypeAnywhereIsAnErrorNotACrash) {
+  const json doc = json::parse(kMaximalConfig);
+  const json replacements[] = {nullptr, true, 1, -1, 1.5, "s", json::array(), json::object()};
+  const json flat = doc.flatten();
+  size_t errors = 0;
+  for (auto it = flat.begin(); it != flat.end(); ++it) {
+    for (json::json_pointer ptr(it.key()); !ptr.empty(); ptr = ptr.parent_pointer()) {
+      for (const json& r : replacements) {
+        json mutated = doc;
+        mutated[ptr] = r;
+        auto result = ParseSpec(mutated.dump());
+        if (!result.ok()) {
+          ++errors;
+          EXPECT_EQ(result.error().code(), Code::kInvalidArgument) << result.error().message();
+        }
+      }
+    }
+  }
+  EXPECT_GT(errors, 1000u);
+}
+
+TEST(ParseSpec, EveryTruncationIsAnError) {
+  const std::string text = kMaximalConfig;
+  for (size_t n = 0; n < text.size(); ++n) {
+    auto r = ParseSpec(std::string_view(text).substr(0, n));
+    ASSERT_FALSE(r.ok()) << n;
+    EXPECT_EQ(r.error().message().rfind("invalid JSON at line ", 0), 0u) << r.error().message();
+  }
 }
 
 // What podman writes for `podman run --pids-limit -1 --memory-swap -1` with a

@@ -12,10 +12,10 @@ constexpr std::string_view kNamespaceTypes[] = {"pid", "network", "mount", "ipc"
                                                 "uts", "user",    "cgroup"};
 
 constexpr std::string_view kRlimitTypes[] = {
-    "RLIMIT_AS",     "RLIMIT_CORE",     "RLIMIT_CPU",    "RLIMIT_DATA",
-    "RLIMIT_FSIZE",  "RLIMIT_LOCKS",    "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE",
-    "RLIMIT_NICE",   "RLIMIT_NOFILE",   "RLIMIT_NPROC",  "RLIMIT_RSS",
-    "RLIMIT_RTPRIO", "RLIMIT_RTTIME",   "RLIMIT_SIGPENDING", "RLIMIT_STACK"};
+    "RLIMIT_AS",     "RLIMIT_CORE",   "RLIMIT_CPU",        "RLIMIT_DATA",
+    "RLIMIT_FSIZE",  "RLIMIT_LOCKS",  "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE",
+    "RLIMIT_NICE",   "RLIMIT_NOFILE", "RLIMIT_NPROC",      "RLIMIT_RSS",
+    "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"};
 
 template <size_t N>
 bool Known(const std::string_view (&names)[N], std::string_view name) {

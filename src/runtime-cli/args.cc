@@ -62,8 +62,8 @@ Result<Args> Parse(const std::vector<std::string>& argv, size_t start,
     }
     out.values_[f->long_name].push_back(value);
   }
-  for (; i < argv.size(); ++i) out.positionals.push_back(argv[i]);
   if (next) *next = i;
+  for (; i < argv.size(); ++i) out.positionals.push_back(argv[i]);
   return out;
 }
 

@@ -122,6 +122,32 @@ Status WritePidFile(const std::string& path, pid_t pid) {
       .Context("write pid file");
 }
 
+// The cgroup device rules: the config's, then access to the devices every
+// container gets (/dev/null … /dev/tty, the console and ptys) and to the
+// ones linux.devices creates, so that a leading "deny all" still leaves a
+// working /dev.
+oci::Resources WithDefaultDevices(const oci::Spec& spec) {
+  oci::Resources r = *spec.linux.resources;
+  auto allow = [&](const std::string& type, int64_t major, std::optional<int64_t> minor) {
+    oci::DeviceCgroup d;
+    d.allow = true;
+    d.type = type;
+    d.major = major;
+    d.minor = minor;
+    d.access = "rwm";
+    r.devices.push_back(d);
+  };
+  if (r.devices.empty()) return r;  // the config does not restrict devices
+  for (int minor : {3, 5, 7, 8, 9}) allow("c", 1, minor);  // null zero full random urandom
+  allow("c", 5, 0);                                         // tty
+  allow("c", 5, 1);                                         // console
+  allow("c", 5, 2);                                         // ptmx
+  allow("c", 136, std::nullopt);                            // pts/*
+  for (const auto& d : spec.linux.devices)
+    if (d.type == "c" || d.type == "b" || d.type == "u") allow(d.type == "u" ? "c" : d.type, d.major, d.minor);
+  return r;
+}
+
 void KillAndReap(pid_t pid) {
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -162,7 +188,8 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
                              "cgroup");
   BERTH_TRY_CTX(out.cgroup->Create(), "create cgroup");
   undo.Add([&] { (void)out.cgroup->Destroy(); });
-  if (spec.linux.resources) BERTH_TRY_CTX(out.cgroup->Apply(*spec.linux.resources), "apply resources");
+  if (spec.linux.resources)
+    BERTH_TRY_CTX(out.cgroup->Apply(WithDefaultDevices(spec)), "apply linux.resources");
 
   std::optional<seccomp::Filter> filter;
   if (spec.linux.seccomp) filter = BERTH_TRY_CTX(seccomp::Build(*spec.linux.seccomp), "seccomp");

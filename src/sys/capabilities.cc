@@ -96,6 +96,9 @@ Status SetCapabilities(const CapSets& s) {
     return Error::Sys("clear the ambient capabilities");
   for (int c = 0; c <= LastCap(); ++c) {
     if (!(s.ambient & (uint64_t{1} << c))) continue;
+    // The kernel raises an ambient capability only when it is permitted and
+    // inheritable; like runc, others are skipped rather than fatal.
+    if (!(s.permitted & s.inheritable & (uint64_t{1} << c))) continue;
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
       return Error::Sys("raise ambient " + CapName(c));
   }

@@ -31,7 +31,9 @@ Result<uint64_t> CapMask(const std::vector<std::string>& names,
 // Drops every capability not in `keep` from the bounding set (needs
 // CAP_SETPCAP, so call before changing user).
 Status DropBounding(uint64_t keep);
-// capset(2) of effective/permitted/inheritable, then the ambient set.
+// capset(2) of effective/permitted/inheritable, then the ambient set (only
+// capabilities also permitted and inheritable can be ambient; others are
+// skipped).
 Status SetCapabilities(const CapSets& sets);
 
 }  // namespace berth::sys
