@@ -80,7 +80,7 @@ start_counter() {
 @test "exec into a paused container fails" {
   start_counter
   rt pause "$CID"
-  run timeout 20 "$RUNTIME" --root "$ROOT" exec "$CID" true
+  run timeout -k 5 20 "$RUNTIME" --root "$ROOT" exec "$CID" true
   assert_failure "exec while paused"
   [[ "$status" -ne 124 ]] || fail "exec hung on a paused container"
 }
