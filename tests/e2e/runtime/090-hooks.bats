@@ -76,7 +76,10 @@ hook_names() {
       assert_eq "$(jq -r .bundle "$f")" "$BUNDLE" "$n: state bundle"
     assert_match "$(jq -r .ociVersion "$f")" '^1\.' "$n: ociVersion"
   done
-  for n in prestart createRuntime createContainer startContainer poststart; do
+  local with_pid="prestart createRuntime createContainer startContainer poststart"
+  # crun 1.8 passes pid 0 to the in-container hooks
+  [[ "$RUNTIME_KIND" != crun ]] || with_pid="prestart createRuntime poststart"
+  for n in $with_pid; do
     assert_match "$(jq -r .pid "$TESTDIR/hooks/$n.json")" '^[1-9][0-9]*$' "$n: state pid"
   done
   assert_eq "$(jq -r .status "$TESTDIR/hooks/poststart.json")" running "poststart: status"
