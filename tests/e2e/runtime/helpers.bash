@@ -200,8 +200,9 @@ mount_lines() {
   awk '{print $5}' /proc/self/mountinfo | sort
 }
 
-# bundle_processes: pids of processes whose root or cwd is inside TESTDIR, or
-# whose command line names one of this test's container ids.
+# bundle_processes: pids of processes whose root or cwd is inside TESTDIR,
+# whose command line names one of this test's container ids, or that sit in
+# a cgroup named after one (containers after pivot_root show root "/").
 bundle_processes() {
   /usr/bin/python3 - "$TESTDIR" "$$" "${_CIDS[@]}" <<'PY'
 import os, sys
@@ -217,11 +218,15 @@ for pid in os.listdir("/proc"):
             cwd = ""
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = f.read().decode(errors="replace").split("\0")
+        with open(f"/proc/{pid}/cgroup") as f:
+            cgroups = [l.rstrip("\n").split(":", 2)[-1] for l in f]
     except OSError:
         continue
     if root.startswith(testdir) or cwd.startswith(testdir + "/bundle/rootfs"):
         print(pid)
     elif any(i in argv for i in ids):
+        print(pid)
+    elif any(c.endswith("/" + i) or ("/" + i + "/") in c for c in cgroups for i in ids):
         print(pid)
 PY
 }
