@@ -76,7 +76,7 @@ load helpers
   local recv=$!
   defer "kill $recv"
   wait_for 10 test -e "$TESTDIR/recv.ready"
-  run_rt exec -t --console-socket "$sock" "$CID" sh -c 'tty; echo exec-pty'
+  run_rt exec -t --detach --console-socket "$sock" "$CID" sh -c 'tty; echo exec-pty'
   assert_status 0
   wait_for 10 grep -q exec-pty "$out"
   assert_match "$(cat "$out")" '/dev/pts/[0-9]+' "tty in exec"
