@@ -25,7 +25,8 @@ TEST(Digest, ParseErrorsMatchGoDigest) {
     std::string in;
     std::string err;
   };
-  const std::string upper = "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
+  const std::string upper =
+      "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
   const Case cases[] = {
       {"", "invalid checksum digest format"},
       {"sha256", "invalid checksum digest format"},

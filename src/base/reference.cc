@@ -104,9 +104,8 @@ std::pair<std::string, std::string> SplitDockerDomain(std::string_view name) {
   std::string domain, rest;
   size_t slash = name.find('/');
   std::string_view first = name.substr(0, slash);
-  if (slash == std::string_view::npos ||
-      (first.find_first_of(".:") == std::string_view::npos && first != "localhost" &&
-       str::ToLower(first) == first)) {
+  if (slash == std::string_view::npos || (first.find_first_of(".:") == std::string_view::npos &&
+                                          first != "localhost" && str::ToLower(first) == first)) {
     domain = kDefaultDomain;
     rest = name;
   } else {

@@ -39,9 +39,9 @@ struct Reference {
   // "docker.io", "localhost:5000". Empty only when the first component looks
   // like a domain but is not one ("a_b.c/d"): Docker accepts that as a path.
   std::string domain;
-  std::string path;    // "library/busybox"
-  std::string tag;     // empty when none
-  Digest digest;       // empty when none
+  std::string path;  // "library/busybox"
+  std::string tag;   // empty when none
+  Digest digest;     // empty when none
 
   // "docker.io/library/busybox": the repository, without tag or digest.
   std::string Name() const;
@@ -70,8 +70,8 @@ Result<Reference> Parse(std::string_view s);
 // Either an image ID ("<64 hex>" or "sha256:<64 hex>") or a named reference.
 struct AnyReference {
   bool is_id = false;
-  Digest id;          // when is_id
-  Reference named;    // otherwise
+  Digest id;        // when is_id
+  Reference named;  // otherwise
 };
 Result<AnyReference> ParseAny(std::string_view s);
 

@@ -35,7 +35,8 @@ TEST(Reference, ParseNormalizedValid) {
       {"quay.io/coreos/etcd:v3.5.0", "quay.io", "coreos/etcd", "v3.5.0", "",
        "quay.io/coreos/etcd:v3.5.0", "quay.io/coreos/etcd:v3.5.0"},
       {"my-registry.example.com:443/a.b/c_d/e__f/g---h:T_a-g.1", "my-registry.example.com:443",
-       "a.b/c_d/e__f/g---h", "T_a-g.1", "", "my-registry.example.com:443/a.b/c_d/e__f/g---h:T_a-g.1",
+       "a.b/c_d/e__f/g---h", "T_a-g.1", "",
+       "my-registry.example.com:443/a.b/c_d/e__f/g---h:T_a-g.1",
        "my-registry.example.com:443/a.b/c_d/e__f/g---h:T_a-g.1"},
       {"[::1]:5000/x", "[::1]:5000", "x", "", "", "[::1]:5000/x", "[::1]:5000/x"},
       {"127.0.0.1:5000/x", "127.0.0.1:5000", "x", "", "", "127.0.0.1:5000/x", "127.0.0.1:5000/x"},
@@ -44,7 +45,8 @@ TEST(Reference, ParseNormalizedValid) {
       // A first component that is neither default nor a valid domain is a path.
       {"a_b.c/d", "", "a_b.c/d", "", "", "a_b.c/d", "a_b.c/d"},
       {"busybox:" + std::string(128, 'a'), "docker.io", "library/busybox", std::string(128, 'a'),
-       "", "busybox:" + std::string(128, 'a'), "docker.io/library/busybox:" + std::string(128, 'a')},
+       "", "busybox:" + std::string(128, 'a'),
+       "docker.io/library/busybox:" + std::string(128, 'a')},
   };
   for (const auto& c : cases) {
     auto r = ParseNormalized(c.in);
@@ -125,7 +127,8 @@ TEST(Reference, ParseWithoutNormalisation) {
 }
 
 TEST(Reference, WithDefaultTag) {
-  EXPECT_EQ(ParseNormalized("busybox")->WithDefaultTag().Full(), "docker.io/library/busybox:latest");
+  EXPECT_EQ(ParseNormalized("busybox")->WithDefaultTag().Full(),
+            "docker.io/library/busybox:latest");
   EXPECT_EQ(ParseNormalized("busybox:1")->WithDefaultTag().Familiar(), "busybox:1");
   auto d = ParseNormalized("busybox@sha256:" + kHex)->WithDefaultTag();
   EXPECT_EQ(d.tag, "");

@@ -43,9 +43,9 @@ Error SqlError(sqlite3* db, int rc, std::string_view what, std::string_view sql)
 
 Result<Db> Db::Open(const std::string& path, const Options& options) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   Db db(raw, path);  // closes raw on every path below
   if (rc != SQLITE_OK) return SqlError(raw, rc, "open " + path, "");
   sqlite3_extended_result_codes(raw, 1);
@@ -56,8 +56,8 @@ Result<Db> Db::Open(const std::string& path, const Options& options) {
   if (!row || mode.Text(0) != "wal")
     return Error::Internal("open " + path + ": cannot enable WAL journal mode (got " +
                            (row ? mode.Text(0) : std::string("nothing")) + ")");
-  std::string pragmas = options.synchronous_full ? "PRAGMA synchronous=FULL;"
-                                                 : "PRAGMA synchronous=NORMAL;";
+  std::string pragmas =
+      options.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
   pragmas += "PRAGMA foreign_keys=ON;";
   BERTH_TRY_CTX(db.Exec(pragmas), "open " + path);
   return db;
@@ -123,9 +123,9 @@ Status Statement::Bind(int index, int64_t value) {
 }
 
 Status Statement::Bind(int index, std::string_view text) {
-  return Check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                                   SQLITE_UTF8),
-               "bind");
+  return Check(
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      "bind");
 }
 
 Status Statement::BindBlob(int index, std::span<const std::byte> blob) {
@@ -214,10 +214,9 @@ Status Migrate(Db& db, std::span<const std::string_view> steps) {
   }
   int64_t known = static_cast<int64_t>(steps.size());
   if (version > known)
-    return Error(Code::kConflict, "migrate " + db.path() + ": schema version " +
-                                      std::to_string(version) +
-                                      " is newer than this program knows (" +
-                                      std::to_string(known) + ")");
+    return Error(Code::kConflict,
+                 "migrate " + db.path() + ": schema version " + std::to_string(version) +
+                     " is newer than this program knows (" + std::to_string(known) + ")");
   if (version == known) return tx.Rollback();
   for (int64_t i = version; i < known; ++i)
     BERTH_TRY_CTX(db.Exec(steps[static_cast<size_t>(i)]),

@@ -182,8 +182,7 @@ Result<std::string> ContentStore::ReadAll(const Digest& digest, size_t max_size)
   if (::fstat(fd.get(), &st) < 0) return Error::Sys("stat " + BlobPath(digest));
   if (static_cast<uint64_t>(st.st_size) > max_size)
     return Error::Invalid("blob " + digest.str() + " is " + std::to_string(st.st_size) +
-                          " bytes, more than the " + std::to_string(max_size) +
-                          " read whole");
+                          " bytes, more than the " + std::to_string(max_size) + " read whole");
   std::string data = BERTH_TRY_CTX(fs::ReadFd(fd.get()), BlobPath(digest));
   Digest got = Sha256Of(data);
   if (got != digest)

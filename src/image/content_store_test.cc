@@ -183,8 +183,8 @@ TEST_F(ContentStoreTest, ReadAllDetectsCorruptionAndSize) {
   ASSERT_TRUE(fs::WriteFile(path, "modified").ok());
   auto r = store_->ReadAll(*d);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message(),
-            "blob " + d->str() + " is corrupt: its content hashes to " + Sha256Of("modified").str());
+  EXPECT_EQ(r.error().message(), "blob " + d->str() + " is corrupt: its content hashes to " +
+                                     Sha256Of("modified").str());
   auto big = store_->WriteBlob(std::string(100, 'x'));
   ASSERT_TRUE(big.ok());
   EXPECT_FALSE(store_->ReadAll(*big, 99).ok());

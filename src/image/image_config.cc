@@ -69,8 +69,7 @@ Status ReadRootFs(const json& j, ImageConfig* c) {
   std::vector<std::string> ids;
   BERTH_TRY(jsonf::Strings(*it, "rootfs", "diff_ids", &ids));
   for (size_t i = 0; i < ids.size(); ++i)
-    c->diff_ids.push_back(
-        BERTH_TRY_CTX(Digest::Parse(ids[i]), jsonf::Index("rootfs.diff_ids", i)));
+    c->diff_ids.push_back(BERTH_TRY_CTX(Digest::Parse(ids[i]), jsonf::Index("rootfs.diff_ids", i)));
   return Ok();
 }
 

@@ -16,14 +16,13 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/digest.h"
 #include "base/error.h"
@@ -43,8 +42,8 @@ struct HealthConfig {
 // The "config" member: defaults for containers made from the image.
 struct RunConfig {
   std::string user;
-  std::set<std::string> exposed_ports;  // "80/tcp"
-  std::vector<std::string> env;         // "K=V"
+  std::set<std::string> exposed_ports;                 // "80/tcp"
+  std::vector<std::string> env;                        // "K=V"
   std::optional<std::vector<std::string>> entrypoint;  // nullopt: null
   std::optional<std::vector<std::string>> cmd;         // nullopt: null
   std::set<std::string> volumes;

@@ -7,7 +7,8 @@ namespace {
 
 // A config as Docker 20.10 writes it (busybox-like, with a healthcheck and
 // the legacy container_config Docker keeps).
-constexpr std::string_view kDockerConfig = R"({"architecture":"amd64","config":{"Hostname":"","Domainname":"","User":"nobody","AttachStdin":false,"AttachStdout":false,"AttachStderr":false,"ExposedPorts":{"80/tcp":{},"53/udp":{}},"Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"Healthcheck":{"Test":["CMD-SHELL","wget -q -O- localhost"],"Interval":30000000000,"Timeout":5000000000,"Retries":3},"Image":"sha256:3a093384ac306cbac30b35f2d2d5c1b5a7e9f8e9e9b1b5a1e3d8f1f2a1b2c3d4","Volumes":{"/data":{}},"WorkingDir":"/srv","Entrypoint":null,"OnBuild":["RUN echo child"],"Labels":{"org.example.tier":"base"},"StopSignal":"SIGQUIT"},"container":"0f0b8a1c2d3e","container_config":{"Hostname":"0f0b8a1c2d3e","Cmd":["/bin/sh","-c","#(nop) ","CMD [\"sh\"]"]},"created":"2023-05-19T20:19:23.139059627Z","docker_version":"20.10.23","history":[{"created":"2023-05-19T20:19:22.751398582Z","created_by":"/bin/sh -c #(nop) ADD file:7e9002edaafd4e4579b65c8f0aaabde1aeb7fd3f8d95579f7fd3443cef785fd1 in / "},{"created":"2023-05-19T20:19:23.139059627Z","created_by":"/bin/sh -c #(nop)  CMD [\"sh\"]","empty_layer":true,"comment":"buildkit.dockerfile.v0","author":"someone"}],"os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:77ea7eee3d80b1a38f83906dd3048e2689457eb90e18a7d12f839c5ae37106a2"]}})";
+constexpr std::string_view kDockerConfig =
+    R"({"architecture":"amd64","config":{"Hostname":"","Domainname":"","User":"nobody","AttachStdin":false,"AttachStdout":false,"AttachStderr":false,"ExposedPorts":{"80/tcp":{},"53/udp":{}},"Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"Healthcheck":{"Test":["CMD-SHELL","wget -q -O- localhost"],"Interval":30000000000,"Timeout":5000000000,"Retries":3},"Image":"sha256:3a093384ac306cbac30b35f2d2d5c1b5a7e9f8e9e9b1b5a1e3d8f1f2a1b2c3d4","Volumes":{"/data":{}},"WorkingDir":"/srv","Entrypoint":null,"OnBuild":["RUN echo child"],"Labels":{"org.example.tier":"base"},"StopSignal":"SIGQUIT"},"container":"0f0b8a1c2d3e","container_config":{"Hostname":"0f0b8a1c2d3e","Cmd":["/bin/sh","-c","#(nop) ","CMD [\"sh\"]"]},"created":"2023-05-19T20:19:23.139059627Z","docker_version":"20.10.23","history":[{"created":"2023-05-19T20:19:22.751398582Z","created_by":"/bin/sh -c #(nop) ADD file:7e9002edaafd4e4579b65c8f0aaabde1aeb7fd3f8d95579f7fd3443cef785fd1 in / "},{"created":"2023-05-19T20:19:23.139059627Z","created_by":"/bin/sh -c #(nop)  CMD [\"sh\"]","empty_layer":true,"comment":"buildkit.dockerfile.v0","author":"someone"}],"os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:77ea7eee3d80b1a38f83906dd3048e2689457eb90e18a7d12f839c5ae37106a2"]}})";
 
 TEST(ImageConfig, ParsesDockerConfig) {
   auto c = ParseImageConfig(kDockerConfig);
@@ -94,7 +95,8 @@ TEST(ImageConfig, ErrorsNameTheField) {
       {R"({"rootfs":{"type":"layers","diff_ids":["sha256:xyz"]}})",
        "image config: rootfs.diff_ids[0]: invalid checksum digest length"},
       {R"({"config":{"Cmd":"sh"}})", "image config: config.Cmd: expected array, got string"},
-      {R"({"config":{"Env":["A=1",2]}})", "image config: config.Env[1]: expected string, got number"},
+      {R"({"config":{"Env":["A=1",2]}})",
+       "image config: config.Env[1]: expected string, got number"},
       {R"({"config":{"Labels":{"a":1}}})",
        "image config: config.Labels[\"a\"]: expected string, got number"},
       {R"({"config":{"Healthcheck":{"Retries":"3"}}})",
@@ -118,12 +120,12 @@ TEST(ImageConfig, ImageIdIsSha256OfTheBytes) {
 TEST(ChainId, MatchesTheSpecFormula) {
   // Expected values computed independently with sha256sum:
   //   printf '%s %s' "$A" "$B" | sha256sum
-  const Digest l1 = *Digest::Parse(
-      "sha256:77ea7eee3d80b1a38f83906dd3048e2689457eb90e18a7d12f839c5ae37106a2");
-  const Digest l2 = *Digest::Parse(
-      "sha256:95cf1a2e1698fe3ca1fcc3f653119146b271d0b62e487ec264441e886a11bd06");
-  const Digest l3 = *Digest::Parse(
-      "sha256:a0e70458d19e37e14d6388030a017c587283e2fb6ef10c0744cad0294c47e8f8");
+  const Digest l1 =
+      *Digest::Parse("sha256:77ea7eee3d80b1a38f83906dd3048e2689457eb90e18a7d12f839c5ae37106a2");
+  const Digest l2 =
+      *Digest::Parse("sha256:95cf1a2e1698fe3ca1fcc3f653119146b271d0b62e487ec264441e886a11bd06");
+  const Digest l3 =
+      *Digest::Parse("sha256:a0e70458d19e37e14d6388030a017c587283e2fb6ef10c0744cad0294c47e8f8");
   const std::vector<Digest> layers{l1, l2, l3};
   EXPECT_EQ(l1, Sha256Of("layer1"));
   EXPECT_TRUE(ChainId({}).empty());
@@ -131,8 +133,10 @@ TEST(ChainId, MatchesTheSpecFormula) {
   auto ids = ChainIds(layers);
   ASSERT_EQ(ids.size(), 3u);
   EXPECT_EQ(ids[0], l1);
-  EXPECT_EQ(ids[1].str(), "sha256:9c7a0b8937394482a0afcc4bef0ca0aba0d74084bd9f60198ec7fac434e5436d");
-  EXPECT_EQ(ids[2].str(), "sha256:1512378f2edc09c9e21c7511cc1aaf7c6d42d3b6ff301027b8527b8b23c3ce70");
+  EXPECT_EQ(ids[1].str(),
+            "sha256:9c7a0b8937394482a0afcc4bef0ca0aba0d74084bd9f60198ec7fac434e5436d");
+  EXPECT_EQ(ids[2].str(),
+            "sha256:1512378f2edc09c9e21c7511cc1aaf7c6d42d3b6ff301027b8527b8b23c3ce70");
   EXPECT_EQ(ChainId(layers), ids[2]);
 }
 

@@ -221,10 +221,10 @@ Result<Descriptor> PickPlatform(const Index& index, std::string_view os,
     if (!d.platform) continue;
     Platform have = NormalizePlatform(*d.platform);
     if (have.os != want.os || have.architecture != want.architecture) continue;
-    std::string_view have_variant = have.variant.empty() ? DefaultVariant(have.architecture)
-                                                         : std::string_view(have.variant);
-    std::string_view want_variant = want.variant.empty() ? DefaultVariant(want.architecture)
-                                                         : std::string_view(want.variant);
+    std::string_view have_variant =
+        have.variant.empty() ? DefaultVariant(have.architecture) : std::string_view(have.variant);
+    std::string_view want_variant =
+        want.variant.empty() ? DefaultVariant(want.architecture) : std::string_view(want.variant);
     if (have_variant == want_variant) return d;
     if (want.variant.empty() && any_variant == nullptr) any_variant = &d;
   }

@@ -59,7 +59,7 @@ struct Platform {
   std::string os;            // "linux"
   std::string os_version;    // "os.version"
   std::vector<std::string> os_features;
-  std::string variant;       // "v8"
+  std::string variant;  // "v8"
   friend bool operator==(const Platform&, const Platform&) = default;
 };
 

@@ -126,8 +126,8 @@ TEST(Manifest, ErrorsNameTheField) {
   struct Case {
     std::string json, err;
   };
-  const std::string cfg = R"("config":{"mediaType":"x","digest":"sha256:)" + Hex('a') +
-                          R"(","size":1})";
+  const std::string cfg =
+      R"("config":{"mediaType":"x","digest":"sha256:)" + Hex('a') + R"(","size":1})";
   const Case cases[] = {
       {"not json", "manifest: invalid JSON"},
       {"[]", "manifest: expected a JSON object, got array"},
@@ -192,11 +192,11 @@ TEST(Index, ParseAndPickPlatform) {
 
 TEST(Index, PickWithoutDefaultVariantTakesAny) {
   Index index;
-  index.manifests.push_back({.media_type = std::string(media::kDockerManifest),
-                             .digest = *Digest::FromHex(Hex('7')),
-                             .size = 1,
-                             .platform = Platform{.architecture = "arm", .os = "linux",
-                                                  .variant = "v6"}});
+  index.manifests.push_back(
+      {.media_type = std::string(media::kDockerManifest),
+       .digest = *Digest::FromHex(Hex('7')),
+       .size = 1,
+       .platform = Platform{.architecture = "arm", .os = "linux", .variant = "v6"}});
   auto d = PickPlatform(index, "linux", "arm");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->digest.hex(), Hex('7'));
