@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -325,6 +326,31 @@ TEST(Layer, RoundTripAllEntryKinds) {
   EXPECT_EQ(PackToString(t / "layer"), tar);
 }
 
+// Interop with GNU tar, both ways (skipped where tar is missing).
+TEST(Layer, GnuTarReadsPackAndWritesWhatUnpackReads) {
+  if (!fs::Exists("/usr/bin/tar") && !fs::Exists("/bin/tar")) GTEST_SKIP() << "no tar";
+  TempDir t;
+  std::string src = t / "src";
+  MakeTree(t, src);
+  std::string ours = PackToString(src);
+  ASSERT_TRUE(fs::AtomicWrite(t / "ours.tar", ours, 0600, false).ok());
+  ASSERT_EQ(::mkdir((t / "gnu-x").c_str(), 0755), 0);
+  std::string x = "tar --xattrs --xattrs-include='*' --numeric-owner -xpf " + t / "ours.tar" +
+                  " -C " + t / "gnu-x";
+  ASSERT_EQ(std::system(x.c_str()), 0) << x;
+  EXPECT_EQ(Tree(src), Tree(t / "gnu-x"));
+
+  std::string c = "tar --format=pax --xattrs --xattrs-include='*' --numeric-owner -cf " +
+                  t / "gnu.tar" + " -C " + src + " .";
+  ASSERT_EQ(std::system(c.c_str()), 0) << c;
+  int fd = ::open((t / "gnu.tar").c_str(), O_RDONLY | O_CLOEXEC);
+  auto r = Unpack(fd, t / "layer", {});
+  ::close(fd);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->diff_id.str(), Sha256Hex(fs::ReadFile(t / "gnu.tar").value()));
+  EXPECT_EQ(Tree(src), Tree(t / "layer"));
+}
+
 TEST(Layer, PackWritesDockerStyleEntries) {
   TempDir t;
   std::string src = t / "src";
@@ -333,10 +359,8 @@ TEST(Layer, PackWritesDockerStyleEntries) {
   // Sorted depth first, dirs with '/', hard link second name as a link.
   ASSERT_GE(names.size(), 4u);
   EXPECT_EQ(names[0], "a/");
-  // libarchive 3.6 writes each xattr twice: SCHILY.xattr.* (what Docker
-  // reads) and LIBARCHIVE.xattr.*; reading back yields both.
-  EXPECT_NE(std::find(names.begin(), names.end(),
-                      "bin/ping xattr:security.capability xattr:security.capability"),
+  // Xattrs as SCHILY.xattr.* records only (no LIBARCHIVE.xattr.* copy).
+  EXPECT_NE(std::find(names.begin(), names.end(), "bin/ping xattr:security.capability"),
             names.end());
   EXPECT_NE(std::find(names.begin(), names.end(), "tmp/"), names.end());
   for (const std::string& n : names) EXPECT_EQ(n.find("./"), std::string::npos) << n;
@@ -393,6 +417,32 @@ TEST(Layer, WhiteoutsBecomeOverlayFormAndBack) {
   std::vector<std::string> want = {"a/", "a/.wh.gone", "b/", "c",
                                    "opq/", "opq/.wh..wh..opq", "opq/kept", ".wh.top"};
   EXPECT_EQ(names, want);
+}
+
+// The unpacked form is what overlayfs understands: mounting two layers shows
+// the upper one's deletions.
+TEST(Layer, OverlayHonoursUnpackedWhiteouts) {
+  TempDir t;
+  ASSERT_TRUE(UnpackString(TarBuilder().File("top").File("a/x").File("a/keep").File("b/y").Finish(),
+                           t / "l1").ok());
+  ASSERT_TRUE(UnpackString(TarBuilder()
+                               .File(".wh.top", "")
+                               .File("a/.wh.x", "")
+                               .Dir("b/")
+                               .File("b/.wh..wh..opq", "")
+                               .File("b/z")
+                               .Finish(),
+                           t / "l2").ok());
+  ASSERT_EQ(::mkdir((t / "mnt").c_str(), 0755), 0);
+  std::string opts = "lowerdir=" + t / "l2" + ":" + t / "l1";
+  if (::mount("overlay", (t / "mnt").c_str(), "overlay", MS_RDONLY, opts.c_str()) < 0)
+    GTEST_SKIP() << "cannot mount overlay here: " << std::strerror(errno);
+  EXPECT_FALSE(fs::Exists(t / "mnt/top"));
+  EXPECT_FALSE(fs::Exists(t / "mnt/a/x"));
+  EXPECT_TRUE(fs::Exists(t / "mnt/a/keep"));
+  EXPECT_FALSE(fs::Exists(t / "mnt/b/y"));
+  EXPECT_TRUE(fs::Exists(t / "mnt/b/z"));
+  ASSERT_EQ(::umount2((t / "mnt").c_str(), MNT_DETACH), 0);
 }
 
 // ---- digests --------------------------------------------------------------

@@ -275,8 +275,13 @@ Result<PackResult> Pack(const std::string& dir, int out_fd, const PackOptions& o
   // does not fit (long names, big ids, xattrs), as Go's archive/tar does.
   // No blocking: the stream ends right after the two zero blocks, as Docker's.
   if (archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
-      archive_write_set_bytes_per_block(a.get(), 0) != ARCHIVE_OK ||
-      archive_write_open(a.get(), &sink, nullptr, WriteCallback, nullptr) != ARCHIVE_OK)
+      archive_write_set_bytes_per_block(a.get(), 0) != ARCHIVE_OK)
+    return Error::Internal(what + ": " + archive_error_string(a.get()));
+  // Xattrs as SCHILY.xattr.* only, as Docker writes them. A libarchive that
+  // lacks this option writes LIBARCHIVE.xattr.* records as well, which Go's
+  // archive/tar ignores and GNU tar warns about.
+  (void)archive_write_set_options(a.get(), "pax:xattrheader=SCHILY");
+  if (archive_write_open(a.get(), &sink, nullptr, WriteCallback, nullptr) != ARCHIVE_OK)
     return Error::Internal(what + ": " + archive_error_string(a.get()));
 
   Packer packer(a.get(), sink, options);
