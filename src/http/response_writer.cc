@@ -121,7 +121,6 @@ Result<Stream*> ConnWriter::Hijack(std::string_view content_type) {
   }
   for (const auto& [k, v] : headers_.fields()) head += k + ": " + v + "\r\n";
   head += "\r\n";
-  state_ = State::kHijacked;
   close_ = true;
   BERTH_TRY(Put(head));
   state_ = State::kHijacked;

@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 namespace berth::http::internal {
 
@@ -91,7 +93,14 @@ Result<std::unique_ptr<Transport>> TlsAccept(int fd, TlsContext& ctx) {
   SSL* ssl = SSL_new(ctx.get());
   if (!ssl) return Error::Internal("TLS session: " + OpenSslError());
   SSL_set_fd(ssl, fd);
-  if (SSL_accept(ssl) != 1) {
+  // A client that connects and never handshakes must not hold a thread.
+  timeval limit{10, 0}, none{0, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  int ok = SSL_accept(ssl);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
+  if (ok != 1) {
     std::string why = OpenSslError();
     SSL_free(ssl);
     return Error(Code::kUnauthorized, "TLS handshake: " + why);
