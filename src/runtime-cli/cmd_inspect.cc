@@ -44,7 +44,7 @@ int CmdState(const runtime::GlobalOptions& g, const Argv& args, size_t at) {
   if (a->positionals.size() != 1) return Fail(Error::Invalid("state requires exactly 1 argument"));
   auto s = runtime::GetState(g, a->positionals[0]);
   if (!s.ok()) return Fail(s.error());
-  std::printf("%s\n", oci::ToJson(*s).dump(2).c_str());
+  std::printf("%s\n", oci::ToOrderedJson(*s).dump(2).c_str());
   return 0;
 }
 
@@ -59,9 +59,9 @@ int CmdList(const runtime::GlobalOptions& g, const Argv& args, size_t at) {
   }
   std::string format = a->Get("format", "table");
   if (format == "json") {
-    nlohmann::json out = nlohmann::json::array();
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& s : *list) {
-      nlohmann::json j = oci::ToJson(s.state);
+      nlohmann::ordered_json j = oci::ToOrderedJson(s.state);
       j["created"] = s.created;
       j["owner"] = s.owner;
       j["rootfs"] = "";

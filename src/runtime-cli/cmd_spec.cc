@@ -21,7 +21,7 @@ int CmdSpec(const runtime::GlobalOptions&, const Argv& args, size_t at) {
   if (!a->positionals.empty()) return Fail(Error::Invalid("spec takes no arguments"));
   std::string path = fs::Join(a->Get("bundle", "."), "config.json");
   if (fs::Exists(path)) return Fail(Error(Code::kAlreadyExists, "File " + path + " exists. Remove it first"));
-  std::string text = oci::ToJson(oci::DefaultSpec(a->Has("rootless"))).dump(1, '\t') + "\n";
+  std::string text = oci::ToOrderedJson(oci::DefaultSpec(a->Has("rootless"))).dump(1, '\t') + "\n";
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) return Fail(Error::Sys("create " + path));
   auto st = fs::WriteAll(fd, text);

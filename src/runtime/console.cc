@@ -145,6 +145,8 @@ Result<int> WaitForeground(pid_t pid, int pty_master) {
     }
   };
 
+  // The process may have exited before SIGCHLD was blocked: look once.
+  reap();
   while (!exit_code || master_open) {
     if (exit_code && master_open) {
       // The process is gone: drain what is left of its output.

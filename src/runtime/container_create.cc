@@ -78,6 +78,7 @@ Result<NsPlan> PlanNamespaces(const oci::Spec& spec, InitContext& ctx) {
   plan.new_user = new_flags & CLONE_NEWUSER;
   ctx.mount_ns = new_flags & CLONE_NEWNS;
   ctx.new_uts = new_flags & CLONE_NEWUTS;
+  ctx.new_net = new_flags & CLONE_NEWNET;
   if (join_user) {
     // Namespaces owned by the joined user namespace must be made after
     // entering it.
@@ -122,29 +123,29 @@ Status WritePidFile(const std::string& path, pid_t pid) {
       .Context("write pid file");
 }
 
-// The cgroup device rules: the config's, then access to the devices every
-// container gets (/dev/null … /dev/tty, the console and ptys) and to the
-// ones linux.devices creates, so that a leading "deny all" still leaves a
-// working /dev.
+// The cgroup device rules: the config's, then what every container gets as
+// with runc: mknod of any node (so linux.devices can be created; opening
+// them still needs a rule), and /dev/null … /dev/tty, the console and ptys.
 oci::Resources WithDefaultDevices(const oci::Spec& spec) {
   oci::Resources r = *spec.linux.resources;
-  auto allow = [&](const std::string& type, int64_t major, std::optional<int64_t> minor) {
+  if (r.devices.empty()) return r;  // the config does not restrict devices
+  auto allow = [&](const std::string& type, std::optional<int64_t> major,
+                   std::optional<int64_t> minor, const char* access) {
     oci::DeviceCgroup d;
     d.allow = true;
     d.type = type;
     d.major = major;
     d.minor = minor;
-    d.access = "rwm";
+    d.access = access;
     r.devices.push_back(d);
   };
-  if (r.devices.empty()) return r;  // the config does not restrict devices
-  for (int minor : {3, 5, 7, 8, 9}) allow("c", 1, minor);  // null zero full random urandom
-  allow("c", 5, 0);                                         // tty
-  allow("c", 5, 1);                                         // console
-  allow("c", 5, 2);                                         // ptmx
-  allow("c", 136, std::nullopt);                            // pts/*
-  for (const auto& d : spec.linux.devices)
-    if (d.type == "c" || d.type == "b" || d.type == "u") allow(d.type == "u" ? "c" : d.type, d.major, d.minor);
+  allow("c", std::nullopt, std::nullopt, "m");
+  allow("b", std::nullopt, std::nullopt, "m");
+  for (int minor : {3, 5, 7, 8, 9}) allow("c", 1, minor, "rwm");  // null zero full (u)random
+  allow("c", 5, 0, "rwm");                                         // tty
+  allow("c", 5, 1, "rwm");                                         // console
+  allow("c", 5, 2, "rwm");                                         // ptmx
+  allow("c", 136, std::nullopt, "rwm");                            // pts/*
   return r;
 }
 

@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -70,6 +73,18 @@ Result<pid_t> SetupNamespaces(InitContext& ctx, pid_t host_pid) {
     ::_exit(0);
   }
   return child;  // not used by the caller beyond logging
+}
+
+// A new network namespace starts with lo down; containers expect it up.
+Status LoopbackUp() {
+  unique_fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!s) return Error::Sys("socket");
+  struct ifreq ifr = {};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(s.get(), SIOCGIFFLAGS, &ifr) < 0) return Error::Sys("get flags of lo");
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  if (::ioctl(s.get(), SIOCSIFFLAGS, &ifr) < 0) return Error::Sys("bring lo up");
+  return Ok();
 }
 
 Status SetHostname(const InitContext& ctx) {
@@ -140,6 +155,7 @@ Status InitSteps(InitContext& ctx) {
   auto go = BERTH_TRY(ctx.sync->Expect(Msg::kGo));
   pid_t host_pid = static_cast<pid_t>(go.value);
   BERTH_TRY(SetupNamespaces(ctx, host_pid));
+  if (ctx.new_net) BERTH_TRY(LoopbackUp());
   BERTH_TRY(ctx.sync->Send(Msg::kNsReady));
   BERTH_TRY(ctx.sync->Expect(Msg::kGo));
 
@@ -153,9 +169,13 @@ Status InitSteps(InitContext& ctx) {
     if (::chroot(ctx.rootfs.c_str()) < 0) return Error::Sys("chroot " + ctx.rootfs);
     if (::chdir("/") < 0) return Error::Sys("chdir /");
   }
+  // Like runc, a missing working directory is created (before / may turn
+  // read-only).
+  BERTH_TRY_CTX(fs::MkdirAll(proc.cwd, 0755), "create process.cwd");
   if (proc.terminal) BERTH_TRY(SetupConsole(ctx));
-  if (ctx.mount_ns) BERTH_TRY_CTX(rootfs::Finish(spec, ctx.rootfs_options), "finish rootfs");
+  // Before Finish: readonlyPaths usually include /proc/sys.
   BERTH_TRY(WriteSysctls(spec.linux.sysctl));
+  if (ctx.mount_ns) BERTH_TRY_CTX(rootfs::Finish(spec, ctx.rootfs_options), "finish rootfs");
   BERTH_TRY(SetHostname(ctx));
   BERTH_TRY(ApplyRlimits(proc.rlimits));
   BERTH_TRY(ApplyOomScoreAdj(proc.oom_score_adj));

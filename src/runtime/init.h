@@ -41,6 +41,7 @@ struct InitContext {
   bool console_to_parent = false;
   bool mount_ns = false;     // a new mount namespace exists (or is created)
   bool new_uts = false;
+  bool new_net = false;
   // Namespaces to enter (fd opened by the parent, CLONE_NEW* type), and to
   // create with unshare(2) after the cgroup is joined.
   std::vector<std::pair<int, int>> join;
