@@ -265,7 +265,12 @@ TEST_F(ServerTest, StreamingUploadIsNotBuffered) {
   EXPECT_TRUE(pattern_ok);
   EXPECT_GT(reads, 100u);
   EXPECT_LE(largest, size_t{64 << 10});
-  EXPECT_LT(peak_growth_kib, 8 * 1024) << "the upload was buffered";
+#ifdef __SANITIZE_ADDRESS__
+  constexpr long kMaxGrowthKiB = 40 * 1024;  // ASan's quarantine keeps freed blocks
+#else
+  constexpr long kMaxGrowthKiB = 8 * 1024;
+#endif
+  EXPECT_LT(peak_growth_kib, kMaxGrowthKiB) << "the upload was buffered";
   std::printf("[ upload   ] 50 MiB chunked upload: %lld ms, %zu reads, RSS growth %ld KiB\n",
               static_cast<long long>(ms), reads, peak_growth_kib);
 }
