@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "base/fs.h"
@@ -20,6 +21,7 @@
 #include "runtime/console.h"
 #include "runtime/init.h"
 #include "runtime/launch.h"
+#include "sys/capabilities.h"
 #include "sys/proc.h"
 #include "sys/syscalls.h"
 
@@ -96,6 +98,7 @@ Result<NsPlan> PlanNamespaces(const oci::Spec& spec, InitContext& ctx) {
     if (type == CLONE_NEWNS) ctx.mount_ns = true;
   ctx.rootfs_options.cgroup_namespace = new_flags & CLONE_NEWCGROUP;
   ctx.rootfs_options.in_user_namespace = plan.new_user || join_user;
+  ctx.user_ns = plan.new_user || join_user;
   return plan;
 }
 
@@ -149,6 +152,18 @@ oci::Resources WithDefaultDevices(const oci::Spec& spec) {
   return r;
 }
 
+// Capabilities this kernel does not know are skipped (as runc does); say so.
+void WarnUnknownCapabilities(const oci::Process& p) {
+  if (!p.capabilities) return;
+  std::vector<std::string> unknown;
+  const auto& c = *p.capabilities;
+  for (const auto* set : {&c.bounding, &c.effective, &c.inheritable, &c.permitted, &c.ambient})
+    (void)sys::CapMask(*set, &unknown);
+  std::sort(unknown.begin(), unknown.end());
+  unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
+  for (const auto& u : unknown) log::Warn("unknown capability {} ignored", u);
+}
+
 void KillAndReap(pid_t pid) {
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -192,6 +207,7 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
   if (spec.linux.resources)
     BERTH_TRY_CTX(out.cgroup->Apply(WithDefaultDevices(spec)), "apply linux.resources");
 
+  WarnUnknownCapabilities(spec.process);
   std::optional<seccomp::Filter> filter;
   if (spec.linux.seccomp) filter = BERTH_TRY_CTX(seccomp::Build(*spec.linux.seccomp), "seccomp");
 
@@ -214,15 +230,10 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
   }
   ctx.console_to_parent = spec.process.terminal && o.console_socket.empty();
 
-  unique_fd fifo;
+  unique_fd start_listener;
   if (mode == LaunchMode::kCreate) {
-    std::string path = store.FifoPath(o.id);
-    if (::mkfifo(path.c_str(), 0600) < 0) return Error::Sys("mkfifo " + path);
-    // Held open read-write by init: read() blocks until `start` writes.
-    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) return Error::Sys("open " + path);
-    fifo.reset(fd);
-    ctx.fifo_fd = fd;
+    start_listener = BERTH_TRY(ListenStartSocket(store.StartSocketPath(o.id)));
+    ctx.start_listener = start_listener.get();
   }
 
   auto [parent_sock, child_sock] = BERTH_TRY(SyncSocket::Pair());
@@ -234,7 +245,7 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
     RunInit(ctx);
   }
   child_sock.Close();
-  fifo.reset();
+  start_listener.reset();
   console.reset();
   plan.fds.clear();
   undo.Add([&pid] { KillAndReap(pid); });
@@ -251,7 +262,9 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
     pid = static_cast<pid_t>(msg.value);
     msg = BERTH_TRY(parent_sock.Recv());
   }
-  if (msg.type == Msg::kError) return Error(static_cast<Code>(msg.value), msg.text, msg.err);
+  if (msg.type == Msg::kError) return msg.AsError();
+  if (msg.type == Msg::kClosed)
+    return Error(Code::kUnavailable, "container init exited while being set up");
   if (msg.type != Msg::kNsReady) return Error::Internal("unexpected message from init");
 
   std::string state = HookState(o.id, bundle, pid, "creating", spec.annotations);
@@ -264,7 +277,9 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
     out.pty_master = std::move(msg.fd);
     msg = BERTH_TRY(parent_sock.Recv());
   }
-  if (msg.type == Msg::kError) return Error(static_cast<Code>(msg.value), msg.text, msg.err);
+  if (msg.type == Msg::kError) return msg.AsError();
+  if (msg.type == Msg::kClosed)
+    return Error(Code::kUnavailable, "container init exited while being set up");
   if (msg.type != Msg::kReady) return Error::Internal("unexpected message from init");
 
   Record& r = out.record;

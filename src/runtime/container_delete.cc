@@ -42,11 +42,9 @@ Status Destroy(StateStore& store, const Record& r, const oci::Spec* spec) {
   auto cg = cgroups::Manager::Open(r.cgroups_path, r.id, CgroupOptions(r.systemd_cgroup));
   BERTH_TRY(KillEverything(r, cg.ok() ? cg->get() : nullptr));
   if (cg.ok()) BERTH_TRY_CTX((*cg)->Destroy(), "remove cgroup");
-  if (spec && !spec->hooks.poststop.empty()) {
-    auto st = RunHooks(spec->hooks.poststop,
-                       HookState(r.id, r.bundle, 0, "stopped", r.annotations), "poststop");
-    if (!st.ok()) log::Warn("{}", st.error().message());
-  }
+  if (spec)
+    RunHooksWarnOnly(spec->hooks.poststop, HookState(r.id, r.bundle, 0, "stopped", r.annotations),
+                     "poststop");
   return store.Remove(r.id);
 }
 

@@ -64,9 +64,8 @@ Status ExecSteps(ExecChild& c) {
     return Error::Sys("prctl(PR_SET_NO_NEW_PRIVS)");
   std::string exe = BERTH_TRY(LookPath(p.args[0], p.env));
   if (c.filter && p.no_new_privileges) BERTH_TRY(c.filter->Load());
-  BERTH_TRY(c.sync->Send(Msg::kReady));
-  sys::CloseFrom(3 + c.preserve_fds);
-  ExecOrDie(exe, p);
+  sys::CloseOnExecFrom(3 + c.preserve_fds);
+  return Exec(exe, p);
 }
 
 [[noreturn]] void ExecHelper(ExecChild& c) {
@@ -170,24 +169,17 @@ Result<int> Exec(const GlobalOptions& g, const ExecOptions& o) {
     kill_it();
     return std::move(st).error();
   }
-  unique_fd master;
-  auto ready = parent_sock.Recv();
-  if (ready.ok() && ready->type == Msg::kConsole) {
-    master = std::move(ready->fd);
-    ready = parent_sock.Recv();
-  }
-  if (!ready.ok() || ready->type != Msg::kReady) {
-    Error e = !ready.ok() ? std::move(ready).error()
-                          : Error(static_cast<Code>(ready->value), ready->text, ready->err);
+  auto master = AwaitExec(parent_sock);
+  if (!master.ok()) {
     kill_it();
-    return e;
+    return std::move(master).error();
   }
   if (!o.pid_file.empty()) {
     auto abs = BERTH_TRY(fs::Absolute(o.pid_file));
     BERTH_TRY(fs::AtomicWrite(abs, std::to_string(pid), 0644, false));
   }
   if (o.detach) return 0;
-  return WaitForeground(pid, master.valid() ? master.get() : -1);
+  return WaitForeground(pid, master->valid() ? master->get() : -1);
 }
 
 }  // namespace berth::runtime

@@ -1,6 +1,5 @@
 // `start` (release a created container) and `run` (create + start, and by
 // default wait for it in the foreground).
-#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -14,12 +13,9 @@
 namespace berth::runtime {
 namespace {
 
-void RunPoststart(const StateStore& store, const Record& r, const oci::Spec& spec) {
-  if (spec.hooks.poststart.empty()) return;
-  (void)store;
-  auto st = RunHooks(spec.hooks.poststart,
-                     HookState(r.id, r.bundle, r.pid, "running", r.annotations), "poststart");
-  if (!st.ok()) log::Warn("{}", st.error().message());
+void RunPoststart(const Record& r, const oci::Spec& spec) {
+  RunHooksWarnOnly(spec.hooks.poststart,
+                   HookState(r.id, r.bundle, r.pid, "running", r.annotations), "poststart");
 }
 
 }  // namespace
@@ -31,21 +27,21 @@ Status Start(const GlobalOptions& g, const std::string& id) {
   if (status == "stopped") return Error(Code::kConflict, "cannot start a container that has stopped");
   if (status != "created")
     return Error(Code::kConflict, "cannot start an already running container");
-  std::string fifo = store.FifoPath(id);
-  int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENXIO) return Error(Code::kConflict, "cannot start a container that has stopped");
-    return Error::Sys("open " + fifo);
+  std::string sock = store.StartSocketPath(id);
+  auto conn = ConnectStartSocket(sock);
+  if (!conn.ok()) {
+    if (conn.error().err() == ECONNREFUSED || conn.error().err() == ENOENT)
+      return Error(Code::kConflict, "cannot start a container that has stopped");
+    return std::move(conn).error();
   }
-  unique_fd guard(fd);
-  char c = 0;
-  if (::write(fd, &c, 1) != 1) return Error::Sys("write " + fifo);
-  guard.reset();
-  ::unlink(fifo.c_str());
+  BERTH_TRY(conn->Send(Msg::kStart));
+  ::unlink(sock.c_str());
   r.started = true;
   BERTH_TRY(store.Save(r));
+  // Returns once the process runs (the channel closed on exec).
+  BERTH_TRY(AwaitExec(*conn));
   auto spec = store.LoadConfig(id);
-  if (spec.ok()) RunPoststart(store, r, *spec);
+  if (spec.ok()) RunPoststart(r, *spec);
   return Ok();
 }
 
@@ -58,12 +54,17 @@ Result<int> Run(const GlobalOptions& g, const CreateOptions& o, bool detach) {
   StateStore store(g.root);
   l.record.started = true;
   BERTH_TRY(store.Save(l.record));
-  if (auto st = l.sync.Send(Msg::kStart); !st.ok()) {
+  Status started = l.sync.Send(Msg::kStart);
+  if (started.ok()) {
+    auto execd = AwaitExec(l.sync);
+    if (!execd.ok()) started = std::move(execd).error();
+  }
+  if (!started.ok()) {
     (void)Destroy(store, l.record, &l.spec);
-    return std::move(st).error();
+    return std::move(started).error();
   }
   l.sync.Close();
-  RunPoststart(store, l.record, l.spec);
+  RunPoststart(l.record, l.spec);
   if (detach) return 0;
   auto status = WaitForeground(l.record.pid, l.pty_master.valid() ? l.pty_master.get() : -1);
   l.pty_master.reset();

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "sys/syscalls.h"
 
 namespace berth::runtime {
@@ -70,6 +71,14 @@ Status RunHooks(const std::vector<oci::Hook>& hooks, const std::string& state_js
                 const char* phase) {
   for (const auto& h : hooks) BERTH_TRY(RunHook(h, state_json, phase));
   return Ok();
+}
+
+void RunHooksWarnOnly(const std::vector<oci::Hook>& hooks, const std::string& state_json,
+                      const char* phase) {
+  for (const auto& h : hooks) {
+    auto st = RunHook(h, state_json, phase);
+    if (!st.ok()) log::Warn("{}", st.error().message());
+  }
 }
 
 }  // namespace berth::runtime

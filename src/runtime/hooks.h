@@ -14,5 +14,9 @@ namespace berth::runtime {
 // list in errors: "createRuntime hook /usr/bin/x: exit status 1".
 Status RunHooks(const std::vector<oci::Hook>& hooks, const std::string& state_json,
                 const char* phase);
+// For poststart and poststop, whose failures must not stop the container's
+// life cycle: runs every hook and logs each failure as a warning.
+void RunHooksWarnOnly(const std::vector<oci::Hook>& hooks, const std::string& state_json,
+                      const char* phase);
 
 }  // namespace berth::runtime

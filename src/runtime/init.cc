@@ -61,6 +61,13 @@ Result<pid_t> SetupNamespaces(InitContext& ctx, pid_t host_pid) {
     return Ok();
   };
   BERTH_TRY(enter(true));
+  if (ctx.unshare_flags & CLONE_NEWUSER) return Error::Internal("user namespace made by unshare");
+  if (ctx.user_ns) {
+    // Become root of the user namespace (the maps are written by now), so
+    // that what init creates is owned by a mapped id.
+    if (::setresgid(0, 0, 0) < 0) return Error::Sys("setgid 0 in the user namespace");
+    if (::setresuid(0, 0, 0) < 0) return Error::Sys("setuid 0 in the user namespace");
+  }
   BERTH_TRY(enter(false));
   if (ctx.unshare_flags && ::unshare(static_cast<int>(ctx.unshare_flags)) < 0)
     return Error::Sys("unshare namespaces");
@@ -132,17 +139,18 @@ Status SetupConsole(InitContext& ctx) {
   return Ok();
 }
 
+// Waits for the start signal. Afterwards ctx.sync is the channel to the
+// starter, which learns of a failure from it, or of the exec from its close.
 Status WaitForStart(InitContext& ctx) {
-  if (ctx.fifo_fd >= 0) {
-    char c;
-    for (;;) {
-      ssize_t n = ::read(ctx.fifo_fd, &c, 1);
-      if (n == 1) break;
-      if (n < 0 && errno == EINTR) continue;
-      return Error::Sys("wait for start on exec.fifo");
-    }
-    ::close(ctx.fifo_fd);
-    return Ok();
+  if (ctx.start_listener >= 0) {
+    ctx.sync->Close();
+    int conn;
+    do {
+      conn = ::accept4(ctx.start_listener, nullptr, nullptr, SOCK_CLOEXEC);
+    } while (conn < 0 && errno == EINTR);
+    if (conn < 0) return Error::Sys("wait for start on start.sock");
+    ::close(ctx.start_listener);
+    *ctx.sync = SyncSocket(unique_fd(conn));
   }
   BERTH_TRY(ctx.sync->Expect(Msg::kStart));
   return Ok();
@@ -190,27 +198,23 @@ Status InitSteps(InitContext& ctx) {
 
   BERTH_TRY(ctx.sync->Send(Msg::kReady));
   BERTH_TRY(WaitForStart(ctx));
-  ctx.sync->Close();
 
   BERTH_TRY(RunHooks(spec.hooks.start_container,
                      HookState(ctx.id, ctx.bundle, host_pid, "created", spec.annotations),
                      "startContainer"));
   if (ctx.seccomp && proc.no_new_privileges) BERTH_TRY(ctx.seccomp->Load());
-  sys::CloseFrom(3 + ctx.preserve_fds);
-  ExecOrDie(exe, proc);
+  sys::CloseOnExecFrom(3 + ctx.preserve_fds);
+  return Exec(exe, proc);
 }
 
 }  // namespace
 
 void RunInit(InitContext& ctx) {
   auto st = InitSteps(ctx);
-  // Only failures get here: the success path execs. After the sync socket
-  // is closed the parent is gone, so say it on stderr too.
-  if (ctx.sync->fd() >= 0) {
-    (void)ctx.sync->SendError(st.error());
-  } else {
+  // Only failures get here: the success path execs. The runtime (or
+  // `start`) on the other end reports the error; if it is gone, stderr does.
+  if (!ctx.sync->SendError(st.error()).ok())
     ::dprintf(STDERR_FILENO, "berth-runtime: %s\n", st.error().message().c_str());
-  }
   ::_exit(st.error().err() == ENOENT ? 127 : 126);
 }
 

@@ -12,7 +12,11 @@
 //   parent: kGo
 //   child:  kConsole(fd)          only when the parent proxies the terminal
 //   child:  kReady                everything but exec is done
-//   parent: kStart                (run) — or `start` writes to exec.fifo
+//   parent: kStart                (run) — or `start` connects to start.sock
+//                                 and sends kStart there
+//   child:  runs startContainer hooks and execs; the channel closes on exec
+//           (close-on-exec), which tells the starter that the process runs,
+//           or it sends kError
 // Any failure: child sends kError and exits.
 #pragma once
 
@@ -36,12 +40,13 @@ struct InitContext {
   rootfs::Options rootfs_options;
   seccomp::Filter* seccomp = nullptr;  // built by the parent, loaded here
   SyncSocket* sync = nullptr;
-  int fifo_fd = -1;          // create: read() returns when `start` writes
+  int start_listener = -1;   // create: `start` connects here
   int console_socket = -1;   // send the pty master there
   bool console_to_parent = false;
   bool mount_ns = false;     // a new mount namespace exists (or is created)
   bool new_uts = false;
   bool new_net = false;
+  bool user_ns = false;      // runs in a user namespace (new or joined)
   // Namespaces to enter (fd opened by the parent, CLONE_NEW* type), and to
   // create with unshare(2) after the cgroup is joined.
   std::vector<std::pair<int, int>> join;

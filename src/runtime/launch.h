@@ -21,7 +21,7 @@ struct Launched {
 };
 
 enum class LaunchMode {
-  kCreate,        // init waits on exec.fifo for `start`
+  kCreate,        // init waits on start.sock for `start`
   kRun,           // init waits for kStart on the sync socket
 };
 

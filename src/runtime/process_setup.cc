@@ -133,16 +133,14 @@ Result<std::string> LookPath(const std::string& file, const std::vector<std::str
                ENOENT);
 }
 
-void ExecOrDie(const std::string& path, const oci::Process& p) {
+Error Exec(const std::string& path, const oci::Process& p) {
   std::vector<char*> argv, envp;
   for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (const auto& e : p.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   ::execve(path.c_str(), argv.data(), envp.data());
-  int err = errno;
-  ::dprintf(STDERR_FILENO, "berth-runtime: exec %s: %s\n", path.c_str(), std::strerror(err));
-  ::_exit(err == ENOENT ? 127 : 126);
+  return Error::Sys("exec " + path);
 }
 
 }  // namespace berth::runtime

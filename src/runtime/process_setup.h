@@ -20,8 +20,7 @@ Status SwitchUserAndCapabilities(const oci::Process& p);
 // The executable for args[0]: as given when it holds a '/', else searched in
 // the PATH of env. NotFound/PermissionDenied say why, as Docker reports them.
 Result<std::string> LookPath(const std::string& file, const std::vector<std::string>& env);
-// execve; on failure prints the reason to stderr and exits 127 (not found) or
-// 126 (not executable).
-[[noreturn]] void ExecOrDie(const std::string& path, const oci::Process& p);
+// execve; returns only on failure, with the reason.
+Error Exec(const std::string& path, const oci::Process& p);
 
 }  // namespace berth::runtime

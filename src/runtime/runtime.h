@@ -6,7 +6,7 @@
 //   bundle      directory holding config.json and (usually) rootfs/.
 //   init        the container's first process; its pid is the container pid.
 //   state dir   <root>/<id>/: state.json, config.json (the spec as created),
-//               exec.fifo while the container is "created".
+//               start.sock while the container is "created".
 // Invariants: a state dir exists exactly while the container exists; a failed
 // create leaves no state dir, cgroup, mount or process behind.
 #pragma once

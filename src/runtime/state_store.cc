@@ -100,7 +100,7 @@ Result<std::vector<std::string>> StateStore::Ids() const {
 
 std::string ComputeStatus(const StateStore& store, const Record& r, bool*) {
   if (!sys::ProcessAlive(r.pid, r.start_time)) return "stopped";
-  if (!r.started && fs::Exists(store.FifoPath(r.id))) return "created";
+  if (!r.started && fs::Exists(store.StartSocketPath(r.id))) return "created";
   cgroups::Options opts;
   opts.systemd = r.systemd_cgroup;
   auto cg = cgroups::Manager::Open(r.cgroups_path, r.id, opts);

@@ -2,7 +2,7 @@
 //
 //   <root>/<id>/state.json   Record below (written atomically)
 //   <root>/<id>/config.json  the spec the container was created with
-//   <root>/<id>/exec.fifo    exists from create until start
+//   <root>/<id>/start.sock   exists from create until start: init waits on it
 #pragma once
 
 #include <sys/types.h>
@@ -35,7 +35,7 @@ class StateStore {
 
   const std::string& root() const { return root_; }
   std::string Dir(const std::string& id) const { return root_ + "/" + id; }
-  std::string FifoPath(const std::string& id) const { return Dir(id) + "/exec.fifo"; }
+  std::string StartSocketPath(const std::string& id) const { return Dir(id) + "/start.sock"; }
   std::string ConfigPath(const std::string& id) const { return Dir(id) + "/config.json"; }
 
   // Creates the state dir; AlreadyExists if the id is taken.

@@ -1,6 +1,11 @@
 #include "runtime/sync.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <cstring>
 
@@ -65,8 +70,11 @@ Result<Message> SyncSocket::Recv() {
     n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Error::Sys("receive on sync socket");
-  if (n == 0)
-    return Error(Code::kUnavailable, "container init exited before it was set up");
+  if (n == 0) {
+    Message closed;
+    closed.type = Msg::kClosed;
+    return closed;
+  }
   if (static_cast<size_t>(n) < sizeof(Header)) return Error::Internal("short sync message");
   Header h;
   std::memcpy(&h, buf, sizeof h);
@@ -85,14 +93,79 @@ Result<Message> SyncSocket::Recv() {
   return m;
 }
 
+Result<unique_fd> AwaitExec(SyncSocket& sync) {
+  unique_fd console;
+  for (;;) {
+    auto m = BERTH_TRY(sync.Recv());
+    switch (m.type) {
+      case Msg::kClosed: return console;
+      case Msg::kError: return m.AsError();
+      case Msg::kConsole: console = std::move(m.fd); break;
+      default: return Error::Internal("unexpected message from the container process");
+    }
+  }
+}
+
 Result<Message> SyncSocket::Expect(Msg type) {
   auto m = Recv();
   if (!m.ok()) return std::move(m).error();
-  if (m->type == Msg::kError)
-    return Error(static_cast<Code>(m->value), m->text, m->err);
+  if (m->type == Msg::kError) return m->AsError();
+  if (m->type == Msg::kClosed)
+    return Error(Code::kUnavailable, "the container process exited before it was set up");
   if (m->type != type)
     return Error::Internal("unexpected sync message " + std::to_string(static_cast<int>(m->type)));
   return m;
+}
+
+namespace {
+
+// Runs f(name) with the working directory set to dirname(path), so that a
+// long path fits in sun_path.
+template <typename F>
+Status InDirOf(const std::string& path, F f) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  std::string name = path.substr(slash + 1);
+  unique_fd cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!cwd) return Error::Sys("open .");
+  if (::chdir(dir.c_str()) < 0) return Error::Sys("chdir " + dir);
+  Status st = f(name);
+  if (::fchdir(cwd.get()) < 0 && st.ok()) return Error::Sys("restore the working directory");
+  return st;
+}
+
+sockaddr_un Addr(const std::string& name) {
+  sockaddr_un a = {};
+  a.sun_family = AF_UNIX;
+  std::memcpy(a.sun_path, name.c_str(), std::min(name.size(), sizeof a.sun_path - 1));
+  return a;
+}
+
+}  // namespace
+
+Result<unique_fd> ListenStartSocket(const std::string& path) {
+  unique_fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!s) return Error::Sys("socket");
+  BERTH_TRY(InDirOf(path, [&](const std::string& name) -> Status {
+    sockaddr_un a = Addr(name);
+    if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
+      return Error::Sys("bind " + path);
+    return Ok();
+  }));
+  if (::listen(s.get(), 1) < 0) return Error::Sys("listen on " + path);
+  return s;
+}
+
+Result<SyncSocket> ConnectStartSocket(const std::string& path) {
+  unique_fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!s) return Error::Sys("socket");
+  BERTH_TRY(InDirOf(path, [&](const std::string& name) -> Status {
+    sockaddr_un a = Addr(name);
+    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0)
+      return Error::Sys("connect to " + path);
+    return Ok();
+  }));
+  return SyncSocket(std::move(s));
 }
 
 }  // namespace berth::runtime

@@ -21,6 +21,7 @@ enum class Msg : uint32_t {
   kConsole,       // child -> parent: pty master fd
   kPid,           // child -> parent: pid of the process that will exec
   kError,         // child -> parent: setup failed
+  kClosed,        // not sent: the peer closed the channel (or exec'd)
 };
 
 struct Message {
@@ -29,7 +30,13 @@ struct Message {
   int64_t value = 0;
   std::string text;
   unique_fd fd;
+
+  Error AsError() const { return Error(static_cast<Code>(value), text, err); }
 };
+
+// After kStart (or kGo for exec) the process either execs — the channel
+// closes — or reports an error. Returns the pty master if one came first.
+Result<unique_fd> AwaitExec(class SyncSocket& sync);
 
 class SyncSocket {
  public:
@@ -42,17 +49,24 @@ class SyncSocket {
   Status SendError(const Error& e) {
     return Send(Msg::kError, static_cast<int64_t>(e.code()), e.message(), -1, e.err());
   }
-  // Receives one message. A peer that closed (or died) gives Unavailable.
+  // Receives one message; kClosed when the peer closed, died or exec'd.
   Result<Message> Recv();
-  // Receives a message of the wanted type; an kError message from the peer is
-  // returned as that Error.
+  // Receives a message of the wanted type; a kError message from the peer is
+  // returned as that Error, kClosed as Unavailable.
   Result<Message> Expect(Msg type);
 
   int fd() const { return fd_.get(); }
+  unique_fd& owned_fd() { return fd_; }
   void Close() { fd_.reset(); }
 
  private:
   unique_fd fd_;
 };
+
+// The start socket: a listening SOCK_SEQPACKET unix socket at `path`, on
+// which a created container's init waits for `start`. Paths longer than a
+// sockaddr_un allows are reached through their directory.
+Result<unique_fd> ListenStartSocket(const std::string& path);
+Result<SyncSocket> ConnectStartSocket(const std::string& path);
 
 }  // namespace berth::runtime

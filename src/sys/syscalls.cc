@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace berth::sys {
@@ -31,9 +32,9 @@ Result<bool> WaitPidfd(int pidfd, std::chrono::milliseconds timeout) {
   }
 }
 
-void CloseFrom(int first) {
-  if (::syscall(SYS_close_range, first, ~0U, 0) == 0) return;
-  for (int fd = first; fd < 1024; ++fd) ::close(fd);
+void CloseOnExecFrom(int first) {
+  if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  for (int fd = first; fd < 65536; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 int ExitStatusCode(int status) {

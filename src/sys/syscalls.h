@@ -21,8 +21,10 @@ Result<unique_fd> PidfdOpen(pid_t pid);
 // child). Returns false on timeout.
 Result<bool> WaitPidfd(int pidfd, std::chrono::milliseconds timeout);
 
-// Closes every fd >= first (except none), for the container process.
-void CloseFrom(int first);
+// Marks every fd >= first close-on-exec: the container process inherits
+// only stdio and the fds it was asked to keep, and the runtime's channels
+// stay open until the exec itself closes them (which their peer sees).
+void CloseOnExecFrom(int first);
 
 // Status of a waitpid() result as a shell would report it: the exit code, or
 // 128 + signal.
