@@ -97,8 +97,10 @@ rt() {
 }
 
 # run_rt ARGS...: bats `run` of the runtime; sets $status and $output.
+# A runtime that hangs is killed after E2E_TIMEOUT seconds (default 60): the
+# test fails (status 124 or 137) instead of hanging the suite.
 run_rt() {
-  run "$RUNTIME" --root "$ROOT" "$@"
+  run timeout -k 5 "${E2E_TIMEOUT:-60}" "$RUNTIME" --root "$ROOT" "$@"
   echo "# $RUNTIME_NAME $* -> status $status" >&2
   [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
 }
