@@ -48,6 +48,19 @@ Status Init(const std::string& path, Format format, Level level) {
 }
 
 void SetLevel(Level level) { g_level = level; }
+
+double ElapsedMs() {
+  static const double start = [] {
+    // Process start time from /proc/self/stat would be exact; the first call
+    // (at the top of main) is close enough.
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+  }();
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 - start;
+}
 bool ToFile() { return g_fd != STDERR_FILENO; }
 bool Enabled(Level level) { return level >= g_level; }
 

@@ -22,6 +22,9 @@ void SetLevel(Level level);
 bool ToFile();
 bool Enabled(Level level);
 void Write(Level level, std::string_view message);
+// Milliseconds since the process started (CLOCK_MONOTONIC), for phase
+// timings in debug logs.
+double ElapsedMs();
 
 template <typename... Args>
 void Debug(fmt::format_string<Args...> f, Args&&... args) {

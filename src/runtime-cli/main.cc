@@ -57,6 +57,7 @@ const std::pair<const char*, Handler> kCommands[] = {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  log::ElapsedMs();  // starts the phase clock
   Argv args(argv, argv + argc);
   size_t at = 1;
   auto global = Parse(args, 1, kGlobalFlags, /*stop_at_positional=*/true, &at);

@@ -186,6 +186,7 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
   out.spec = BERTH_TRY(oci::LoadSpec(fs::Join(bundle, "config.json")));
   oci::Spec& spec = out.spec;
   BERTH_TRY(oci::Validate(spec));
+  log::Debug("{:.2f} ms: spec loaded", log::ElapsedMs());
   if (spec.process.terminal && o.console_socket.empty() && !proxy_console)
     return Error::Invalid(
         "process.terminal is true but no --console-socket was given to receive the terminal");
@@ -206,6 +207,7 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
   undo.Add([&] { (void)out.cgroup->Destroy(); });
   if (spec.linux.resources)
     BERTH_TRY_CTX(out.cgroup->Apply(WithDefaultDevices(spec)), "apply linux.resources");
+  log::Debug("{:.2f} ms: cgroup created", log::ElapsedMs());
 
   WarnUnknownCapabilities(spec.process);
   std::optional<seccomp::Filter> filter;
@@ -238,6 +240,10 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
 
   auto [parent_sock, child_sock] = BERTH_TRY(SyncSocket::Pair());
   ctx.sync = &child_sock;
+  ctx.hooks_after_namespaces = !spec.hooks.prestart.empty() || !spec.hooks.create_runtime.empty();
+  ctx.new_user = plan.new_user;
+  ctx.go_early = (ctx.unshare_flags & CLONE_NEWCGROUP) || ctx.fork_for_pid ||
+                 ctx.hooks_after_namespaces || !spec.hooks.create_container.empty();
 
   pid_t pid = BERTH_TRY(sys::CloneProcess(plan.clone_flags));
   if (pid == 0) {
@@ -249,52 +255,53 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
   console.reset();
   plan.fds.clear();
   undo.Add([&pid] { KillAndReap(pid); });
+  log::Debug("{:.2f} ms: cloned init", log::ElapsedMs());
 
-  if (plan.new_user) BERTH_TRY(WriteIdMaps(pid, spec));
+  if (plan.new_user) {
+    BERTH_TRY(WriteIdMaps(pid, spec));
+    BERTH_TRY(parent_sock.Send(Msg::kMaps));
+  }
   BERTH_TRY_CTX(out.cgroup->AddProcess(pid), "join cgroup");
   BERTH_TRY(parent_sock.Send(Msg::kGo, pid));
+  log::Debug("{:.2f} ms: init joined cgroup", log::ElapsedMs());
 
-  auto msg = BERTH_TRY(parent_sock.Recv());
-  if (msg.type == Msg::kPid) {
+  if (ctx.fork_for_pid) {
     // init forked into the pid namespace it entered; the first child left.
+    auto msg = BERTH_TRY(parent_sock.Expect(Msg::kPid));
     while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     pid = static_cast<pid_t>(msg.value);
-    msg = BERTH_TRY(parent_sock.Recv());
   }
-  if (msg.type == Msg::kError) return msg.AsError();
-  if (msg.type == Msg::kClosed)
-    return Error(Code::kUnavailable, "container init exited while being set up");
-  if (msg.type != Msg::kNsReady) return Error::Internal("unexpected message from init");
-
-  std::string state = HookState(o.id, bundle, pid, "creating", spec.annotations);
-  BERTH_TRY(RunHooks(spec.hooks.prestart, state, "prestart"));
-  BERTH_TRY(RunHooks(spec.hooks.create_runtime, state, "createRuntime"));
-  BERTH_TRY(parent_sock.Send(Msg::kGo));
-
-  msg = BERTH_TRY(parent_sock.Recv());
-  if (msg.type == Msg::kConsole) {
-    out.pty_master = std::move(msg.fd);
-    msg = BERTH_TRY(parent_sock.Recv());
+  if (ctx.hooks_after_namespaces) {
+    BERTH_TRY(parent_sock.Expect(Msg::kNsReady));
+    std::string state = HookState(o.id, bundle, pid, "creating", spec.annotations);
+    BERTH_TRY(RunHooks(spec.hooks.prestart, state, "prestart"));
+    BERTH_TRY(RunHooks(spec.hooks.create_runtime, state, "createRuntime"));
+    BERTH_TRY(parent_sock.Send(Msg::kGo));
+    log::Debug("{:.2f} ms: createRuntime hooks done", log::ElapsedMs());
   }
-  if (msg.type == Msg::kError) return msg.AsError();
-  if (msg.type == Msg::kClosed)
-    return Error(Code::kUnavailable, "container init exited while being set up");
-  if (msg.type != Msg::kReady) return Error::Internal("unexpected message from init");
 
+  // Recorded while init sets itself up.
   Record& r = out.record;
   r.id = o.id;
   r.bundle = bundle;
   r.pid = pid;
-  r.start_time = sys::ProcessStartTime(pid).ok() ? *sys::ProcessStartTime(pid) : 0;
+  auto start_time = sys::ProcessStartTime(pid);
+  r.start_time = start_time.ok() ? *start_time : 0;
   r.created = NowRfc3339();
   r.cgroups_path = spec.linux.cgroups_path;
   r.systemd_cgroup = g.systemd_cgroup;
   r.owner = ::getuid();
+  r.started = mode == LaunchMode::kRun;
   r.annotations = spec.annotations;
   BERTH_TRY(store.SaveConfig(o.id, spec));
   BERTH_TRY(store.Save(r));
   BERTH_TRY(WritePidFile(o.pid_file, pid));
+
+  if (mode == LaunchMode::kCreate) {
+    BERTH_TRY(parent_sock.Expect(Msg::kReady));
+    log::Debug("{:.2f} ms: init ready", log::ElapsedMs());
+  }
   out.sync = std::move(parent_sock);
   undo.Commit();
   return out;

@@ -38,10 +38,23 @@ Status KillEverything(const Record& r, cgroups::Manager* cg) {
 
 }  // namespace
 
-Status Destroy(StateStore& store, const Record& r, const oci::Spec* spec) {
+bool OwnPidNamespace(const oci::Spec* spec) {
+  if (!spec) return false;
+  for (const auto& ns : spec->linux.namespaces)
+    if (ns.type == "pid" && ns.path.empty()) return true;
+  return false;
+}
+
+Status Destroy(StateStore& store, const Record& r, const oci::Spec* spec, bool init_reaped) {
   auto cg = cgroups::Manager::Open(r.cgroups_path, r.id, CgroupOptions(r.systemd_cgroup));
-  BERTH_TRY(KillEverything(r, cg.ok() ? cg->get() : nullptr));
+  // When init of its own pid namespace is gone, the kernel has killed the
+  // rest of the namespace already.
+  if (!(init_reaped && OwnPidNamespace(spec))) {
+    BERTH_TRY(KillEverything(r, cg.ok() ? cg->get() : nullptr));
+    log::Debug("{:.2f} ms: delete: processes gone", log::ElapsedMs());
+  }
   if (cg.ok()) BERTH_TRY_CTX((*cg)->Destroy(), "remove cgroup");
+  log::Debug("{:.2f} ms: delete: cgroup removed", log::ElapsedMs());
   if (spec)
     RunHooksWarnOnly(spec->hooks.poststop, HookState(r.id, r.bundle, 0, "stopped", r.annotations),
                      "poststop");

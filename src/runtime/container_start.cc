@@ -52,23 +52,20 @@ Result<int> Run(const GlobalOptions& g, const CreateOptions& o, bool detach) {
   bool proxy = !detach && o.console_socket.empty();
   Launched l = BERTH_TRY(Launch(g, o, LaunchMode::kRun, proxy));
   StateStore store(g.root);
-  l.record.started = true;
-  BERTH_TRY(store.Save(l.record));
-  Status started = l.sync.Send(Msg::kStart);
-  if (started.ok()) {
-    auto execd = AwaitExec(l.sync);
-    if (!execd.ok()) started = std::move(execd).error();
-  }
-  if (!started.ok()) {
+  auto pty_master = AwaitExec(l.sync);
+  if (!pty_master.ok()) {
     (void)Destroy(store, l.record, &l.spec);
-    return std::move(started).error();
+    return std::move(pty_master).error();
   }
   l.sync.Close();
+  log::Debug("{:.2f} ms: started", log::ElapsedMs());
   RunPoststart(l.record, l.spec);
   if (detach) return 0;
-  auto status = WaitForeground(l.record.pid, l.pty_master.valid() ? l.pty_master.get() : -1);
-  l.pty_master.reset();
-  auto st = Destroy(store, l.record, &l.spec);
+  auto status = WaitForeground(l.record.pid, pty_master->valid() ? pty_master->get() : -1);
+  pty_master->reset();
+  log::Debug("{:.2f} ms: exited", log::ElapsedMs());
+  auto st = Destroy(store, l.record, &l.spec, /*init_reaped=*/true);
+  log::Debug("{:.2f} ms: deleted", log::ElapsedMs());
   if (!st.ok()) log::Warn("{}", st.error().message());
   return status;
 }

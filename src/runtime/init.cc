@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "oci/runtime_spec_codec.h"
 #include "runtime/console.h"
 #include "runtime/hooks.h"
@@ -139,19 +140,18 @@ Status SetupConsole(InitContext& ctx) {
   return Ok();
 }
 
-// Waits for the start signal. Afterwards ctx.sync is the channel to the
-// starter, which learns of a failure from it, or of the exec from its close.
+// Waits until `start` connects and says so. Afterwards ctx.sync is the
+// channel to the starter, which learns of a failure from it, or of the exec
+// from its close.
 Status WaitForStart(InitContext& ctx) {
-  if (ctx.start_listener >= 0) {
-    ctx.sync->Close();
-    int conn;
-    do {
-      conn = ::accept4(ctx.start_listener, nullptr, nullptr, SOCK_CLOEXEC);
-    } while (conn < 0 && errno == EINTR);
-    if (conn < 0) return Error::Sys("wait for start on start.sock");
-    ::close(ctx.start_listener);
-    *ctx.sync = SyncSocket(unique_fd(conn));
-  }
+  ctx.sync->Close();
+  int conn;
+  do {
+    conn = ::accept4(ctx.start_listener, nullptr, nullptr, SOCK_CLOEXEC);
+  } while (conn < 0 && errno == EINTR);
+  if (conn < 0) return Error::Sys("wait for start on start.sock");
+  ::close(ctx.start_listener);
+  *ctx.sync = SyncSocket(unique_fd(conn));
   BERTH_TRY(ctx.sync->Expect(Msg::kStart));
   return Ok();
 }
@@ -160,15 +160,20 @@ Status InitSteps(InitContext& ctx) {
   const oci::Spec& spec = *ctx.spec;
   const oci::Process& proc = spec.process;
 
-  auto go = BERTH_TRY(ctx.sync->Expect(Msg::kGo));
-  pid_t host_pid = static_cast<pid_t>(go.value);
+  if (ctx.new_user) BERTH_TRY(ctx.sync->Expect(Msg::kMaps));
+  pid_t host_pid = 0;
+  if (ctx.go_early) host_pid = static_cast<pid_t>(BERTH_TRY(ctx.sync->Expect(Msg::kGo)).value);
   BERTH_TRY(SetupNamespaces(ctx, host_pid));
   if (ctx.new_net) BERTH_TRY(LoopbackUp());
-  BERTH_TRY(ctx.sync->Send(Msg::kNsReady));
-  BERTH_TRY(ctx.sync->Expect(Msg::kGo));
+  if (ctx.hooks_after_namespaces) {
+    BERTH_TRY(ctx.sync->Send(Msg::kNsReady));
+    BERTH_TRY(ctx.sync->Expect(Msg::kGo));
+  }
 
   if (ctx.mount_ns) {
+    log::Debug("{:.2f} ms: init: namespaces set up", log::ElapsedMs());
     BERTH_TRY_CTX(rootfs::Prepare(spec, ctx.rootfs, ctx.rootfs_options), "prepare rootfs");
+    log::Debug("{:.2f} ms: init: rootfs prepared", log::ElapsedMs());
     BERTH_TRY(RunHooks(spec.hooks.create_container,
                        HookState(ctx.id, ctx.bundle, host_pid, "created", spec.annotations),
                        "createContainer"));
@@ -183,7 +188,9 @@ Status InitSteps(InitContext& ctx) {
   if (proc.terminal) BERTH_TRY(SetupConsole(ctx));
   // Before Finish: readonlyPaths usually include /proc/sys.
   BERTH_TRY(WriteSysctls(spec.linux.sysctl));
+  log::Debug("{:.2f} ms: init: pivoted", log::ElapsedMs());
   if (ctx.mount_ns) BERTH_TRY_CTX(rootfs::Finish(spec, ctx.rootfs_options), "finish rootfs");
+  log::Debug("{:.2f} ms: init: rootfs finished", log::ElapsedMs());
   BERTH_TRY(SetHostname(ctx));
   BERTH_TRY(ApplyRlimits(proc.rlimits));
   BERTH_TRY(ApplyOomScoreAdj(proc.oom_score_adj));
@@ -196,13 +203,17 @@ Status InitSteps(InitContext& ctx) {
     return Error::Sys("prctl(PR_SET_NO_NEW_PRIVS)");
   std::string exe = BERTH_TRY(LookPath(proc.args[0], proc.env));
 
-  BERTH_TRY(ctx.sync->Send(Msg::kReady));
-  BERTH_TRY(WaitForStart(ctx));
+  if (!ctx.go_early) host_pid = static_cast<pid_t>(BERTH_TRY(ctx.sync->Expect(Msg::kGo)).value);
+  if (ctx.start_listener >= 0) {
+    BERTH_TRY(ctx.sync->Send(Msg::kReady));
+    BERTH_TRY(WaitForStart(ctx));
+  }
 
   BERTH_TRY(RunHooks(spec.hooks.start_container,
                      HookState(ctx.id, ctx.bundle, host_pid, "created", spec.annotations),
                      "startContainer"));
   if (ctx.seccomp && proc.no_new_privileges) BERTH_TRY(ctx.seccomp->Load());
+  log::Debug("{:.2f} ms: init: exec", log::ElapsedMs());
   sys::CloseOnExecFrom(3 + ctx.preserve_fds);
   return Exec(exe, proc);
 }

@@ -3,17 +3,21 @@
 // console, the user and its capabilities, then waits to be started.
 //
 // Protocol with the parent (runtime/sync.h), in order:
-//   parent: kGo(value = init's pid in the runtime's pid namespace)
-//           sent after uid/gid maps are written and the cgroup joined
+//   parent: kMaps                 only with a new user namespace, once the
+//                                 uid/gid maps are written
+//   parent: kGo(value = init's pid in the runtime's pid namespace), once
+//           init is in its cgroup. Joining a v1 cgroup can take a
+//           synchronize_rcu() (milliseconds), so unless init needs kGo
+//           early (go_early: a cgroup namespace, a pid namespace to fork
+//           into, hooks) it sets up its mounts meanwhile and reads kGo
+//           just before it would exec
 //   child:  kPid(value = new pid) only when a pid namespace had to be
 //           entered with an extra fork; the new process carries on
-//   child:  kNsReady              namespaces in place; parent runs the
-//                                 prestart and createRuntime hooks
-//   parent: kGo
+//   child:  kNsReady              only with prestart/createRuntime hooks:
+//   parent: kGo                   the parent runs them in between
 //   child:  kConsole(fd)          only when the parent proxies the terminal
-//   child:  kReady                everything but exec is done
-//   parent: kStart                (run) — or `start` connects to start.sock
-//                                 and sends kStart there
+//   create: child kReady, then waits until `start` connects to start.sock
+//           and sends kStart there; run: no wait
 //   child:  runs startContainer hooks and execs; the channel closes on exec
 //           (close-on-exec), which tells the starter that the process runs,
 //           or it sends kError
@@ -52,6 +56,9 @@ struct InitContext {
   std::vector<std::pair<int, int>> join;
   unsigned long unshare_flags = 0;
   bool fork_for_pid = false;  // a pid namespace is entered: fork once more
+  bool hooks_after_namespaces = false;  // wait for kGo after kNsReady
+  bool new_user = false;      // wait for kMaps first
+  bool go_early = true;       // read kGo before setting up namespaces
   int preserve_fds = 0;
 };
 

@@ -15,24 +15,26 @@ namespace berth::runtime {
 struct Launched {
   oci::Spec spec;
   Record record;
-  SyncSocket sync;        // open in run mode, to send kStart
-  unique_fd pty_master;   // when the runtime proxies the terminal
+  SyncSocket sync;        // run mode: closes when init execs, or reports an error
   std::unique_ptr<cgroups::Manager> cgroup;
 };
 
 enum class LaunchMode {
   kCreate,        // init waits on start.sock for `start`
-  kRun,           // init waits for kStart on the sync socket
+  kRun,           // init execs as soon as it is set up
 };
 
-// Sets up everything and leaves init waiting to be started; on failure
-// nothing is left behind. proxy_console: the runtime keeps the pty master.
+// Creates init and records the container. kCreate: returns once init waits
+// to be started. kRun: returns while init sets itself up; the caller then
+// awaits the exec on `sync` (AwaitExec), which also hands over the pty
+// master when proxy_console. On failure nothing is left behind.
 Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMode mode,
                         bool proxy_console);
 
 // Removes a container whose init is gone (or is killed here): cgroup,
-// poststop hooks, state dir.
-Status Destroy(StateStore& store, const Record& r, const oci::Spec* spec);
+// poststop hooks, state dir. init_reaped: the caller waited for init.
+Status Destroy(StateStore& store, const Record& r, const oci::Spec* spec,
+               bool init_reaped = false);
 
 cgroups::Options CgroupOptions(bool systemd);
 

@@ -15,6 +15,7 @@ namespace berth::runtime {
 
 enum class Msg : uint32_t {
   kGo = 1,        // parent -> child: continue
+  kMaps,          // parent -> child: uid/gid maps written
   kNsReady,       // child -> parent: namespaces joined (payload: pid of init)
   kReady,         // child -> parent: about to wait for start
   kStart,         // parent -> child: exec now (run mode)
