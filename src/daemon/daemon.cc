@@ -1,0 +1,193 @@
+#include "daemon/daemon.h"
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "daemon/events.h"
+#include "daemon/host_info.h"
+#include "daemon/root_lock.h"
+#include "daemon/routes/routes.h"
+#include "daemon/store_backend.h"
+#include "http/server.h"
+#include "http/socket.h"
+
+#ifndef BERTH_GIT_COMMIT
+#define BERTH_GIT_COMMIT "unknown"
+#endif
+#ifndef BERTH_BUILD_TIME
+#define BERTH_BUILD_TIME ""
+#endif
+
+namespace berth::daemon {
+
+// Members are destroyed in reverse order: server first (no handler runs
+// after it), then the routes' backends, then the locks.
+struct Daemon::State {
+  Options options;
+  std::vector<RootLock> locks;
+  std::string pidfile;
+  bool pidfile_written = false;
+  HostInfo host;
+  DaemonFacts facts;
+  EventBus events;
+  std::unique_ptr<ImageBackend> images;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  bool stopped = false;
+};
+
+namespace {
+
+// The persistent daemon ID: a random UUID made on first start.
+Result<std::string> EngineId(const std::string& data_root) {
+  std::string path = fs::Join(data_root, "engine-id");
+  if (auto text = fs::ReadFile(path); text.ok() && !str::Trim(*text).empty())
+    return std::string(str::Trim(*text));
+  unsigned char b[16];
+  if (getrandom(b, sizeof b, 0) != sizeof b) return Error::Sys("getrandom");
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  std::string id = fmt::format(
+      "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
+      "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+      b[14], b[15]);
+  BERTH_TRY_CTX(fs::AtomicWrite(path, id + "\n"), "write engine ID");
+  return id;
+}
+
+// The socket's group: --group if it exists, else root (with a warning).
+gid_t SocketGroup(const std::string& name) {
+  if (name.empty()) return 0;
+  std::vector<char> buf(16384);
+  struct group gr, *out = nullptr;
+  if (getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &out) == 0 && out) return gr.gr_gid;
+  log::Warn("group {} not found: the API socket is root:root 0660, so only root can use it "
+            "(create the group, e.g. `groupadd --system {}`, to let its members in)",
+            name, name);
+  return 0;
+}
+
+Status Listen(Daemon::State& s, const std::string& host, gid_t gid) {
+  http::Endpoint ep = BERTH_TRY(http::ParseEndpoint(host));
+  if (ep.kind == http::Endpoint::Kind::kUnix) {
+    BERTH_TRY(fs::MkdirAll(fs::Dirname(ep.path), 0755));
+    BERTH_TRY(s.server->ListenUnix(ep.path));
+    // Non-root (tests) cannot chown to another group: keep ours then.
+    gid_t g = ::geteuid() == 0 ? gid : static_cast<gid_t>(-1);
+    BERTH_TRY(http::SetSocketOwnership(ep.path, 0660, g));
+    log::Info("API listen on {}", ep.path);
+    return Ok();
+  }
+  const Options& o = s.options;
+  if (o.tls_verify) {
+    http::TlsOptions tls{o.tls_ca_cert, o.tls_cert, o.tls_key, true};
+    uint16_t port = BERTH_TRY(s.server->ListenTcp(ep.host, ep.port, &tls));
+    log::Info("API listen on {}:{} (TLS, client certificates required)", ep.host, port);
+    return Ok();
+  }
+  uint16_t port = BERTH_TRY(s.server->ListenTcp(ep.host, ep.port));
+  std::string warning = fmt::format(
+      "WARNING: API is accessible on http://{}:{} without encryption and without "
+      "authentication: anyone who can reach this port is root on this host",
+      ep.host, port);
+  log::Warn("{}", warning);
+  s.facts.warnings.push_back(warning);
+  return Ok();
+}
+
+Status StartState(Daemon::State& s) {
+  const Options& o = s.options;
+  s.locks.push_back(BERTH_TRY(RootLock::Acquire(o.data_root, "data root")));
+  s.locks.push_back(BERTH_TRY(RootLock::Acquire(o.exec_root, "exec root")));
+
+  s.host = ReadHostInfo();
+  s.facts.id = BERTH_TRY(EngineId(o.data_root));
+  s.facts.name = s.host.hostname;
+  s.facts.data_root = o.data_root;
+  s.facts.git_commit = BERTH_GIT_COMMIT;
+  s.facts.build_time = BERTH_BUILD_TIME;
+  s.facts.debug = o.log_level == log::Level::kDebug;
+
+  image::StoreOptions store_options;
+  store_options.root = fs::Join(o.data_root, "image");
+  auto store = BERTH_TRY_CTX(image::ImageStore::Open(store_options), "open image store");
+  s.images = std::make_unique<StoreBackend>(std::move(store));
+
+  AddSystemRoutes(s.router, {&s.host, &s.facts, &s.events, s.images.get()});
+  AddImageRoutes(s.router, s.images.get(), &s.events);
+  s.server = std::make_unique<http::Server>(WithCommonHeaders(s.router, s.facts.version));
+
+  gid_t gid = SocketGroup(o.group);
+  for (const std::string& host : o.EffectiveHosts())
+    BERTH_TRY_CTX(Listen(s, host, gid), "listen on " + host);
+
+  s.pidfile = o.EffectivePidfile();
+  BERTH_TRY(WritePidfile(s.pidfile));
+  s.pidfile_written = true;
+  BERTH_TRY(s.server->Start());
+  return Ok();
+}
+
+}  // namespace
+
+Daemon::Daemon(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Daemon::~Daemon() { Stop(); }
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(const Options& options) {
+  auto state = std::make_unique<State>();
+  state->options = options;
+  std::unique_ptr<Daemon> d(new Daemon(std::move(state)));
+  BERTH_TRY(StartState(*d->state_));  // on error ~Daemon cleans up what was done
+  log::Info("berthd {} started (data root {}, exec root {})", d->state_->facts.version,
+            options.data_root, options.exec_root);
+  return d;
+}
+
+void Daemon::Stop() {
+  State& s = *state_;
+  if (s.stopped) return;
+  s.stopped = true;
+  s.events.Close();  // ends /events streams
+  if (s.server) s.server->Stop(std::chrono::seconds(5));
+  s.server.reset();
+  s.images.reset();
+  if (s.pidfile_written) RemovePidfile(s.pidfile);
+  s.locks.clear();
+}
+
+int Run(const Options& options) {
+  auto daemon = Daemon::Start(options);
+  if (!daemon.ok()) {
+    log::Error("berthd: {}", daemon.error().message());
+    return 1;
+  }
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      log::Info("SIGHUP: configuration reload is not supported; ignoring");
+      continue;
+    }
+    log::Info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    break;
+  }
+  (*daemon)->Stop();
+  log::Info("berthd stopped");
+  return 0;
+}
+
+}  // namespace berth::daemon

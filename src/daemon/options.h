@@ -1,0 +1,85 @@
+// berthd's options: command-line flags, a JSON config file (like dockerd's
+// daemon.json, chosen with --config-file) and their merge.
+//
+// Merge rules (dockerd's): a setting comes from its flag, else from the
+// config file, else from its default. A setting given both as a flag and in
+// the file is an error that names both values; so is an unknown key in the
+// file. Config keys are the long flag names without dashes, except -H/--host,
+// which is "hosts" (a list) in the file.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "base/log.h"
+
+namespace berth::daemon {
+
+inline constexpr std::string_view kDefaultDataRoot = "/var/lib/berth";
+inline constexpr std::string_view kDefaultExecRoot = "/run/berth";
+inline constexpr std::string_view kDefaultGroup = "berth";
+inline constexpr std::string_view kDefaultConfigFile = "/etc/berth/daemon.json";
+
+struct Options {
+  std::string data_root{kDefaultDataRoot};
+  std::string exec_root{kDefaultExecRoot};
+  // Endpoints to listen on ("unix:///path", "tcp://host:port"). Empty after
+  // parsing means the default: unix://<exec-root>/berth.sock.
+  std::vector<std::string> hosts;
+  std::string group{kDefaultGroup};
+  log::Level log_level = log::Level::kInfo;
+  std::string pidfile;  // empty: <exec-root>/berthd.pid
+  bool tls_verify = false;
+  std::string tls_ca_cert;
+  std::string tls_cert;
+  std::string tls_key;
+  // Allows tcp:// hosts without --tlsverify (anyone who can reach the port
+  // is root on the host).
+  bool insecure_tcp = false;
+
+  // Not settings but requests from the command line.
+  std::string config_file;  // --config-file; empty: none given
+  bool help = false;
+  bool version = false;
+
+  // The hosts with the default applied.
+  std::vector<std::string> EffectiveHosts() const;
+  std::string EffectivePidfile() const;
+};
+
+// The flags given on a command line, and which settings they set (config
+// keys, e.g. "data-root", "hosts").
+struct ParsedFlags {
+  Options options;
+  std::set<std::string> set_keys;
+  std::vector<std::string> args;  // as given, for messages
+};
+
+// Parses argv[1..]: "--flag value", "--flag=value", "-H value", "-Hvalue",
+// boolean flags with optional "=true|false". Unknown flags and positional
+// arguments are kInvalidArgument.
+Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args);
+
+// Applies the JSON config text (from path, for messages) onto flags: keys
+// the flags did not set are copied into the result; keys both set are a
+// conflict. Unknown keys and wrongly typed values are kInvalidArgument.
+Result<Options> MergeConfig(const ParsedFlags& flags, std::string_view json,
+                            const std::string& path);
+
+// Parses flags, reads the config file (when --config-file is given, or the
+// default file when it exists) and merges both; then validates.
+Result<Options> LoadOptions(const std::vector<std::string>& args);
+
+// Checks the merged options: absolute roots, endpoints that parse, TLS files
+// named when --tlsverify, tcp:// refused without TLS unless insecure_tcp.
+Status Validate(const Options& options);
+
+Result<log::Level> ParseLogLevel(std::string_view s);
+
+// The --help text.
+std::string Usage();
+
+}  // namespace berth::daemon

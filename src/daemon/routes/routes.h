@@ -1,0 +1,49 @@
+// The Engine API routes berthd serves, grouped as moby groups them. Each
+// group sees only the backends it needs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "daemon/events.h"
+#include "daemon/host_info.h"
+#include "daemon/image_backend.h"
+#include "http/router.h"
+
+namespace berth::daemon {
+
+inline constexpr const char* kApiVersion = "1.41";
+inline constexpr const char* kMinApiVersion = "1.24";
+
+// What /version and /info say about this daemon.
+struct DaemonFacts {
+  std::string id;    // persistent engine ID
+  std::string name;  // host name
+  std::string data_root;
+  std::string version = "0.1.0";
+  std::string git_commit;
+  std::string build_time;
+  bool debug = false;
+  std::vector<std::string> warnings;  // shown by `docker info`
+};
+
+struct SystemDeps {
+  const HostInfo* host;
+  const DaemonFacts* facts;
+  EventBus* events;
+  ImageBackend* images;
+};
+
+// /_ping, /version, /info, /events, /system/df. deps' pointees must outlive
+// the router.
+void AddSystemRoutes(http::Router& router, SystemDeps deps);
+
+// /images/...: list, inspect, history, tag, delete, prune, save (get),
+// load, create (import). Successful changes are published to events.
+void AddImageRoutes(http::Router& router, ImageBackend* images, EventBus* events);
+
+// Serves with router, adding Docker's common headers (Api-Version, Ostype,
+// Docker-Experimental, Server) to every response.
+http::Handler WithCommonHeaders(const http::Router& router, std::string server_version);
+
+}  // namespace berth::daemon
