@@ -260,6 +260,12 @@ Status ImageStore::Impl::EnsureLayer(LayerPlan* plan, Pins& pins) {
   layer::UnpackOptions uo;
   uo.sync = opts.sync;
   auto r = layer::Unpack(fd.get(), LayerDiff(plan->chain_id), uo);
+  if (!r.ok() && r.error().code() == Code::kAlreadyExists && fs::IsDir(LayerDiff(plan->chain_id))) {
+    // A concurrent load of the same layer won the race; its rename put a
+    // whole layer in place.
+    plan->size = BERTH_TRY(DirSize(LayerDiff(plan->chain_id)));
+    return Ok();
+  }
   if (!r.ok()) {
     (void)fs::RemoveAll(path);
     return std::move(r).error().Context("unpack layer " + plan->diff_id.str());

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/fs.h"
@@ -477,6 +479,58 @@ TEST_F(ImageStoreTest, FailedLoadCleansUp) {
   EXPECT_NE(r.error().message().find("invalid diffID for layer 1"), std::string::npos) << r.error().message();
   EXPECT_TRUE(Entries(store_->root() + "/layers").empty());
   EXPECT_TRUE(Entries(store_->root() + "/content/blobs/sha256").empty());
+}
+
+}  // namespace
+}  // namespace berth::image
+
+namespace berth::image {
+namespace {
+
+TEST_F(ImageStoreTest, ConcurrentLoadsAndQueries) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      unique_fd fd(::open(archive_.c_str(), O_RDONLY));
+      auto r = store_->Load(fd.get(), nullptr);
+      if (!r.ok()) {
+        ADD_FAILURE() << r.error().message();
+        ++failures;
+      }
+      for (int k = 0; k < 5; ++k) (void)store_->List({});
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(store_->List({})->size(), 1u);
+  EXPECT_EQ(Entries(store_->root() + "/layers").size(), 2u);
+  EXPECT_EQ(Entries(store_->root() + "/content/blobs/sha256").size(), 3u);
+}
+
+}  // namespace
+}  // namespace berth::image
+
+namespace berth::image {
+namespace {
+
+TEST_F(ImageStoreTest, BigLayerStreamsThroughBlobs) {
+  std::string big(3 << 20, 'x');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + (i / 4096) % 26);
+  BuiltLayer l = MakeLayer(tmp_, "big", {{"data/big.bin", big}});
+  std::string cfg = MakeConfig({l.diff_id}, "2024-03-03T00:00:00Z");
+  WriteDockerArchive(tmp_ / "big.tar", {{cfg, {l}, {"big:1"}}});
+  EXPECT_EQ(LoadFile(*store_, tmp_ / "big.tar"), std::vector<std::string>{"Loaded image: big:1"});
+  auto rec = store_->Resolve("big:1").value();
+  EXPECT_EQ(rec.size, static_cast<int64_t>(big.size()));
+  std::string out = tmp_ / "big-saved.tar";
+  {
+    unique_fd fd(::open(out.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644));
+    ASSERT_TRUE(store_->Save({"big:1", "big:1"}, fd.get()).ok());
+  }
+  auto fresh = OpenStore(tmp_ / "root-big");
+  EXPECT_EQ(LoadFile(*fresh, out), std::vector<std::string>{"Loaded image: big:1"});
+  EXPECT_EQ(fresh->Resolve("big:1")->id, rec.id);
+  EXPECT_EQ(fs::ReadFile(fresh->LayerDir(rec.chain_ids[0]) + "/data/big.bin").value(), big);
 }
 
 }  // namespace
