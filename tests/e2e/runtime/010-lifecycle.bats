@@ -148,8 +148,10 @@ load helpers
 }
 
 @test "kill with the default signal (TERM) stops a process with a TERM handler" {
-  set_args sh -c 'trap "exit 0" TERM; while :; do sleep 0.05; done'
+  set_args sh -c 'trap "exit 0" TERM; echo ready; while :; do sleep 0.05; done'
   run_detached
+  # PID 1 ignores TERM until its handler is installed
+  wait_for 10 grep -q ready "$TESTDIR/$CID.log"
   run_rt kill "$CID"
   assert_status 0
   wait_for 10 status_is "$CID" stopped
