@@ -1,0 +1,34 @@
+// The command factories, one file per command group under cmd/. top_level
+// selects the docker shortcut form ("images", "rmi") over the management
+// form ("image ls", "image rm").
+#pragma once
+
+#include <memory>
+
+#include "cli/command.h"
+
+namespace berth::cli {
+
+// cmd/image/
+std::unique_ptr<Command> NewImageListCommand(bool top_level);
+std::unique_ptr<Command> NewImageInspectCommand();
+std::unique_ptr<Command> NewHistoryCommand();
+std::unique_ptr<Command> NewTagCommand();
+std::unique_ptr<Command> NewRemoveCommand(bool top_level);
+std::unique_ptr<Command> NewImagePruneCommand();
+std::unique_ptr<Command> NewSaveCommand();
+std::unique_ptr<Command> NewLoadCommand();
+std::unique_ptr<Command> NewImportCommand();
+std::unique_ptr<Command> NewImageCommand();  // "image" with the above
+
+// cmd/system/
+std::unique_ptr<Command> NewVersionCommand();
+std::unique_ptr<Command> NewInfoCommand();
+std::unique_ptr<Command> NewDfCommand();
+std::unique_ptr<Command> NewEventsCommand();
+std::unique_ptr<Command> NewSystemCommand();  // "system df|events|info"
+
+// cmd/inspect.cc: the generic inspect
+std::unique_ptr<Command> NewInspectCommand();
+
+}  // namespace berth::cli

@@ -1,0 +1,151 @@
+// Client: a thin, typed client of the Docker Engine API (v1.41) as the
+// docker CLI uses it. It speaks only HTTP (berth_http) and returns the
+// daemon's JSON as it came.
+//
+// Versions: the first call pings GET /_ping and uses min(API-Version of the
+// daemon, 1.41) as the /v1.NN prefix of every later request (1.24 when the
+// daemon sends none), as the docker client's version negotiation does.
+//
+// Errors carry the text the docker CLI prints:
+//   - no daemon: kUnavailable, "Cannot connect to the berth daemon at
+//     unix:///run/berth/berth.sock. Is berthd running?"
+//   - socket permission: kPermissionDenied, "permission denied while trying
+//     to connect to the berth daemon socket at …: … (add your user to the
+//     'berth' group)"
+//   - a daemon error: the code of its status (404 kNotFound, 409 kConflict,
+//     …) and "Error response from daemon: <message>"; for inspect, remove
+//     and history of an image a 404 reads "Error: No such image: <name>" as
+//     docker's client wraps it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "http/client.h"
+#include "http/handler.h"
+#include "http/message.h"
+
+namespace berth::client {
+
+inline constexpr std::string_view kDefaultHost = "unix:///run/berth/berth.sock";
+inline constexpr std::string_view kMaxApiVersion = "1.41";
+inline constexpr std::string_view kFallbackApiVersion = "1.24";
+
+using json = nlohmann::json;
+
+// Docker's filters.Args: name → set of values, sent as
+// {"name":{"value":true}}.
+class Filters {
+ public:
+  void Add(const std::string& name, const std::string& value) { m_[name].insert(value); }
+  bool empty() const { return m_.empty(); }
+  std::string ToJson() const;
+
+ private:
+  std::map<std::string, std::set<std::string>> m_;
+};
+
+// Splits a byte stream of concatenated JSON values (newline-separated or
+// not), as Go's json.Decoder reads docker's event and progress streams.
+class JsonStreamDecoder {
+ public:
+  using Fn = std::function<Status(const json&)>;
+  explicit JsonStreamDecoder(Fn fn) : fn_(std::move(fn)) {}
+  Status Feed(std::string_view data);
+  // Call at the end of the stream: a partial value left over is an error.
+  Status Finish();
+
+ private:
+  Fn fn_;
+  std::string buf_;
+  size_t scan_ = 0;
+  int depth_ = 0;
+  bool in_string_ = false, escape_ = false, started_ = false;
+};
+
+struct Call {
+  std::string method = "GET";
+  std::string path;  // without the version prefix: "/images/json"
+  http::Query query;
+  std::string body;
+  std::string content_type;  // for body / body_reader
+  http::BodyReader* body_reader = nullptr;
+};
+
+class Client {
+ public:
+  // host: "unix:///path", "tcp://host:port" or an absolute socket path.
+  static Result<std::unique_ptr<Client>> New(const std::string& host);
+
+  const std::string& host() const { return host_; }
+  // The negotiated version ("1.41"); negotiates on first use.
+  Result<std::string> ApiVersion();
+
+  // Sends a call and reads the whole response; statuses >= 400 become
+  // errors (see above).
+  Result<http::ClientResponse> Do(const Call& call);
+  // Sends a call and passes the body to on_data as it arrives. head, when
+  // given, receives the status and headers.
+  Status Stream(const Call& call, const http::Client::DataFn& on_data,
+                http::ClientResponse* head = nullptr);
+
+  // GET /_ping: the headers (API-Version, OSType, …).
+  Result<http::ClientResponse> Ping();
+
+  Result<json> Version();
+  Result<json> Info();
+  Result<json> DiskUsage();
+  Result<json> ImageList(bool all, const Filters& filters);
+  // The raw JSON of GET /images/{name}/json, for inspect to print as is.
+  Result<std::string> ImageInspectRaw(const std::string& name);
+  Result<json> ImageHistory(const std::string& name);
+  // Checks both references as docker's client does, then POST …/tag.
+  Status ImageTag(const std::string& source, const std::string& target);
+  Result<json> ImageRemove(const std::string& name, bool force, bool no_prune);
+  Result<json> ImagesPrune(const Filters& filters);
+  Status ImageSave(const std::vector<std::string>& names, const http::Client::DataFn& on_data);
+  // POST /images/load with the tar from body. on_message gets each JSON
+  // message when the daemon answers JSON; raw (non-JSON) bodies go to
+  // on_raw.
+  Status ImageLoad(http::BodyReader& body, bool quiet, const JsonStreamDecoder::Fn& on_message,
+                   const http::Client::DataFn& on_raw);
+  struct ImportOptions {
+    std::string source;  // "-" (body follows) or a URL
+    std::string ref;     // REPO[:TAG], may be empty
+    std::string message;
+    std::vector<std::string> changes;
+  };
+  Status ImageImport(const ImportOptions& opts, http::BodyReader* body,
+                     const JsonStreamDecoder::Fn& on_message);
+  Status Events(const std::string& since, const std::string& until, const Filters& filters,
+                const JsonStreamDecoder::Fn& on_event);
+
+ private:
+  Client(std::string host, http::Endpoint endpoint);
+  Status Negotiate();
+  Status StreamMessages(const Call& call, const JsonStreamDecoder::Fn& on_message,
+                        const http::Client::DataFn& on_raw);
+  std::string Target(const Call& call) const;
+  http::ClientRequest Request(const Call& call) const;
+  Error ConnectionError(const Error& e) const;
+  Error ResponseError(const http::ClientResponse& resp, const std::string& target) const;
+
+  std::string host_;
+  http::Endpoint endpoint_;
+  http::Client http_;
+  std::string version_;  // empty until negotiated
+};
+
+// "Error: No such image: x" for a kNotFound daemon error; other errors as
+// they are.
+Error WrapNotFound(Error e, std::string_view object, std::string_view id);
+
+}  // namespace berth::client
