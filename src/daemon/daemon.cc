@@ -89,11 +89,12 @@ Status Listen(Daemon::State& s, const std::string& host, gid_t gid) {
   const Options& o = s.options;
   if (o.tls_verify) {
     http::TlsOptions tls{o.tls_ca_cert, o.tls_cert, o.tls_key, true};
-    uint16_t port = BERTH_TRY(s.server->ListenTcp(ep.host, ep.port, &tls));
+    uint16_t port =
+        BERTH_TRY_CTX(s.server->ListenTcp(ep.host, ep.port, &tls), "listen on " + host);
     log::Info("API listen on {}:{} (TLS, client certificates required)", ep.host, port);
     return Ok();
   }
-  uint16_t port = BERTH_TRY(s.server->ListenTcp(ep.host, ep.port));
+  uint16_t port = BERTH_TRY_CTX(s.server->ListenTcp(ep.host, ep.port), "listen on " + host);
   std::string warning = fmt::format(
       "WARNING: API is accessible on http://{}:{} without encryption and without "
       "authentication: anyone who can reach this port is root on this host",
@@ -112,6 +113,7 @@ Status StartState(Daemon::State& s) {
   s.facts.id = BERTH_TRY(EngineId(o.data_root));
   s.facts.name = s.host.hostname;
   s.facts.data_root = o.data_root;
+  s.facts.backing_fs = BackingFilesystem(o.data_root);
   s.facts.git_commit = BERTH_GIT_COMMIT;
   s.facts.build_time = BERTH_BUILD_TIME;
   s.facts.debug = o.log_level == log::Level::kDebug;
@@ -125,9 +127,12 @@ Status StartState(Daemon::State& s) {
   AddImageRoutes(s.router, s.images.get(), &s.events);
   s.server = std::make_unique<http::Server>(WithCommonHeaders(s.router, s.facts.version));
 
-  gid_t gid = SocketGroup(o.group);
+  bool any_unix = false;
   for (const std::string& host : o.EffectiveHosts())
-    BERTH_TRY_CTX(Listen(s, host, gid), "listen on " + host);
+    any_unix = any_unix || str::StartsWith(host, "unix://") || str::StartsWith(host, "/");
+  gid_t gid = any_unix ? SocketGroup(o.group) : 0;
+  for (const std::string& host : o.EffectiveHosts())
+    BERTH_TRY(Listen(s, host, gid));
 
   s.pidfile = o.EffectivePidfile();
   BERTH_TRY(WritePidfile(s.pidfile));

@@ -81,6 +81,22 @@ HostInfo ReadHostInfo() {
   return h;
 }
 
+std::string BackingFilesystem(const std::string& path) {
+  struct statfs st;
+  if (statfs(path.c_str(), &st) != 0) return "<unknown>";
+  switch (static_cast<unsigned long>(st.f_type)) {
+    case EXT4_SUPER_MAGIC: return "extfs";
+    case XFS_SUPER_MAGIC: return "xfs";
+    case BTRFS_SUPER_MAGIC: return "btrfs";
+    case TMPFS_MAGIC: return "tmpfs";
+    case OVERLAYFS_SUPER_MAGIC: return "overlayfs";
+    case 0x2fc12fc1: return "zfs";
+    case 0x65735546: return "fuse";
+    case NFS_SUPER_MAGIC: return "nfs";
+    default: return "<unknown>";
+  }
+}
+
 int64_t OpenFds() { return CountDir("/proc/self/fd"); }
 int64_t ThreadCount() { return CountDir("/proc/self/task"); }
 

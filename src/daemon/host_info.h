@@ -21,6 +21,10 @@ struct HostInfo {
 
 HostInfo ReadHostInfo();
 
+// Docker's name for the file system under path ("extfs", "xfs", "btrfs",
+// "tmpfs", "overlayfs", ...; "<unknown>" otherwise).
+std::string BackingFilesystem(const std::string& path);
+
 // Go's GOARCH for a uname machine ("x86_64" → "amd64", "aarch64" → "arm64").
 std::string GoArch(const std::string& machine);
 

@@ -2,6 +2,7 @@
 // is published to the event bus in Docker's shape (Actor.ID is the image
 // ID, Attributes carry the image's labels and "name").
 #include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -130,7 +131,9 @@ class ImageRoutes {
     };
     BERTH_TRY(DrainToSink([&](int fd) { return images_.SaveImages(names, fd); }, sink));
     if (!w.started()) BERTH_TRY(w.Start(200, "application/x-tar"));
-    for (const ImageRef& r : refs) Publish(events_, "save", r, r.id);
+    std::set<std::string> seen;  // one event per image, however many names it had
+    for (const ImageRef& r : refs)
+      if (seen.insert(r.id).second) Publish(events_, "save", r, r.id);
     return Ok();
   }
 
@@ -153,9 +156,10 @@ class ImageRoutes {
     }));
     BERTH_TRY(w.Start(200, "application/json"));
     BERTH_TRY(w.Write(progress));
+    std::set<std::string> seen;
     for (const std::string& line : lines) {
       BERTH_TRY(w.Write(Message({{"stream", line + "\n"}})));
-      PublishLoad(line);
+      PublishLoad(line, &seen);
     }
     return w.Flush();
   }
@@ -195,11 +199,12 @@ class ImageRoutes {
     return ImageRef{name, {}};
   }
 
-  void PublishLoad(const std::string& line) {
+  // One "load" event per image ID named by a "Loaded image…" line.
+  void PublishLoad(const std::string& line, std::set<std::string>* seen) {
     for (std::string_view prefix : {"Loaded image ID: ", "Loaded image: "}) {
       if (!str::StartsWith(line, prefix)) continue;
       ImageRef img = ImageRefOf(line.substr(prefix.size()));
-      Publish(events_, "load", img, img.id);
+      if (seen->insert(img.id).second) Publish(events_, "load", img, img.id);
       return;
     }
   }

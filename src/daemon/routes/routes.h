@@ -20,6 +20,7 @@ struct DaemonFacts {
   std::string id;    // persistent engine ID
   std::string name;  // host name
   std::string data_root;
+  std::string backing_fs = "extfs";  // of data_root
   std::string version = "0.1.0";
   std::string git_commit;
   std::string build_time;

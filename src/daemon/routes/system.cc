@@ -86,7 +86,7 @@ Result<json> InfoJson(const SystemDeps& d) {
       {"ContainersStopped", 0},
       {"Images", images.size()},
       {"Driver", "overlay2"},
-      {"DriverStatus", json::array({json::array({"Backing Filesystem", "extfs"}),
+      {"DriverStatus", json::array({json::array({"Backing Filesystem", f.backing_fs}),
                                     json::array({"Supports d_type", "true"}),
                                     json::array({"Native Overlay Diff", "true"})})},
       {"Plugins",
