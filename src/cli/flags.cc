@@ -114,7 +114,7 @@ Status FlagSet::Set(Flag& f, std::string value) {
     case Flag::Kind::kString: *f.s = value; break;
     case Flag::Kind::kList: f.list->push_back(value); break;
     case Flag::Kind::kInt: {
-      auto v = str::ParseInt(value, 0);
+      auto v = str::ParseInt(value, 10);
       if (!v) return invalid(fmt::format("strconv.ParseInt: parsing \"{}\": invalid syntax", value));
       *f.i = *v;
       break;

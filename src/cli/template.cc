@@ -1,6 +1,7 @@
 #include "cli/template.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -21,21 +22,23 @@ Value NoValue() { return Value(Value::value_t::discarded); }
 std::string GoFloat(double f) {
   if (std::isnan(f)) return "NaN";
   if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
-  // Shortest digits, then Go's %v choice (strconv 'g' with the shortest
-  // precision): exponent form when exp < -4 or exp >= 6, so 1e6 is "1e+06".
-  std::string e = fmt::format("{:e}", f);  // d.ddddde±XX (shortest)
+  // Go's %v: the shortest digits; exponent form when exp < -4 || exp >= 21
+  // is encoding/json's rule, fmt's is exp < -4 || exp >= 6 (1e6 → "1e+06").
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
+  std::string e(buf, r.ptr);
   auto epos = e.find('e');
   int exp = std::atoi(e.c_str() + epos + 1);
   if (exp < -4 || exp >= 6) {
-    std::string mant = e.substr(0, epos);
     std::string ex = e.substr(epos + 1);
     char sign = ex[0] == '-' ? '-' : '+';
     std::string digits = ex.substr(ex[0] == '-' || ex[0] == '+' ? 1 : 0);
     while (digits.size() > 2 && digits[0] == '0') digits.erase(0, 1);
     if (digits.size() < 2) digits = "0" + digits;
-    return mant + "e" + sign + digits;
+    return e.substr(0, epos) + "e" + sign + digits;
   }
-  return fmt::format("{}", f);
+  r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
 }
 
 std::string TypeName(const Value& v) {
@@ -253,7 +256,8 @@ Result<std::vector<Token>> LexAction(std::string_view s, int line) {
       std::string clean;
       for (char d : num)
         if (d != '_') clean += d;
-      if (auto iv = str::ParseInt(clean, 0)) {
+      bool hex = clean.size() > 2 && clean[0] == '0' && (clean[1] == 'x' || clean[1] == 'X');
+      if (auto iv = hex ? str::ParseInt(clean.substr(2), 16) : str::ParseInt(clean, 10)) {
         t.value = *iv;
       } else {
         char* end = nullptr;
