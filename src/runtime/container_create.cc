@@ -261,8 +261,17 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
     BERTH_TRY(WriteIdMaps(pid, spec));
     BERTH_TRY(parent_sock.Send(Msg::kMaps));
   }
-  BERTH_TRY_CTX(out.cgroup->AddProcess(pid), "join cgroup");
-  BERTH_TRY(parent_sock.Send(Msg::kGo, pid));
+  // init may already have failed (it sets up while we join the cgroup):
+  // then its error, waiting in the channel, is the one to report.
+  auto prefer_init_error = [&](Error e) -> Error {
+    auto m = parent_sock.Recv();
+    if (m.ok() && m->type == Msg::kError) return m->AsError();
+    return e;
+  };
+  if (auto st = out.cgroup->AddProcess(pid); !st.ok())
+    return prefer_init_error(std::move(st).error().Context("join cgroup"));
+  if (auto st = parent_sock.Send(Msg::kGo, pid); !st.ok())
+    return prefer_init_error(std::move(st).error());
   log::Debug("{:.2f} ms: init joined cgroup", log::ElapsedMs());
 
   if (ctx.fork_for_pid) {
