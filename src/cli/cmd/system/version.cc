@@ -1,6 +1,8 @@
 // berth version, berth info
 #include <sys/utsname.h>
 
+#include <ctime>
+
 #include <fmt/format.h>
 
 #include "cli/cli.h"
@@ -47,6 +49,31 @@ Server:{{if .Platform.Name}} {{.Platform.Name}}{{end}}
 {{- end}}
 {{- end}}{{end}})";
 
+// docker's reformatDate: an RFC 3339 build time shown as time.ANSIC in local
+// time ("Sat Nov 28 22:05:31 2026"); anything else as it is.
+std::string AnsicDate(const std::string& s) {
+  int64_t secs = 0, nanos = 0;
+  if (!ParseRfc3339(s, &secs, &nanos)) return s;
+  time_t t = static_cast<time_t>(secs);
+  struct tm tm {};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
+  return buf;
+}
+
+// The compiler's __DATE__ __TIME__ as time.ANSIC.
+std::string ClientBuildTime() {
+  struct tm tm {};
+  if (strptime(__DATE__ " " __TIME__, "%b %d %Y %H:%M:%S", &tm) == nullptr) return __DATE__ " " __TIME__;
+  tm.tm_isdst = -1;
+  time_t t = mktime(&tm);
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
+  return buf;
+}
+
 std::string Arch() {
   struct utsname u {};
   ::uname(&u);
@@ -74,6 +101,8 @@ tmpl::Value ServerData(client::json server) {
     if (!c.contains("Details") || !c["Details"].is_object()) c["Details"] = client::json::object();
     if (c.value("Name", "") == "Engine" && !c["Details"].contains("GoVersion"))
       c["Details"]["GoVersion"] = "";
+    if (c["Details"].contains("BuildTime") && c["Details"]["BuildTime"].is_string())
+      c["Details"]["BuildTime"] = AnsicDate(c["Details"]["BuildTime"].get<std::string>());
   }
   return tmpl::Value::parse(server.dump());
 }
@@ -94,7 +123,7 @@ std::unique_ptr<Command> NewVersionCommand() {
                       {"APIVersion", std::string(client::kMaxApiVersion)},
                       {"DefaultAPIVersion", std::string(client::kMaxApiVersion)},
                       {"GitCommit", kGitCommit},
-                      {"BuildTime", __DATE__ " " __TIME__},
+                      {"BuildTime", ClientBuildTime()},
                       {"Os", "linux"},
                       {"Arch", Arch()},
                       {"Context", "default"},
