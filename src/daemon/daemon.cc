@@ -57,8 +57,8 @@ Result<std::string> EngineId(const std::string& data_root) {
   std::string id = fmt::format(
       "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
       "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-      b[14], b[15]);
+      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+      b[15]);
   BERTH_TRY_CTX(fs::AtomicWrite(path, id + "\n"), "write engine ID");
   return id;
 }
@@ -69,9 +69,10 @@ gid_t SocketGroup(const std::string& name) {
   std::vector<char> buf(16384);
   struct group gr, *out = nullptr;
   if (getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &out) == 0 && out) return gr.gr_gid;
-  log::Warn("group {} not found: the API socket is root:root 0660, so only root can use it "
-            "(create the group, e.g. `groupadd --system {}`, to let its members in)",
-            name, name);
+  log::Warn(
+      "group {} not found: the API socket is root:root 0660, so only root can use it "
+      "(create the group, e.g. `groupadd --system {}`, to let its members in)",
+      name, name);
   return 0;
 }
 
@@ -89,8 +90,7 @@ Status Listen(Daemon::State& s, const std::string& host, gid_t gid) {
   const Options& o = s.options;
   if (o.tls_verify) {
     http::TlsOptions tls{o.tls_ca_cert, o.tls_cert, o.tls_key, true};
-    uint16_t port =
-        BERTH_TRY_CTX(s.server->ListenTcp(ep.host, ep.port, &tls), "listen on " + host);
+    uint16_t port = BERTH_TRY_CTX(s.server->ListenTcp(ep.host, ep.port, &tls), "listen on " + host);
     log::Info("API listen on {}:{} (TLS, client certificates required)", ep.host, port);
     return Ok();
   }
@@ -131,8 +131,7 @@ Status StartState(Daemon::State& s) {
   for (const std::string& host : o.EffectiveHosts())
     any_unix = any_unix || str::StartsWith(host, "unix://") || str::StartsWith(host, "/");
   gid_t gid = any_unix ? SocketGroup(o.group) : 0;
-  for (const std::string& host : o.EffectiveHosts())
-    BERTH_TRY(Listen(s, host, gid));
+  for (const std::string& host : o.EffectiveHosts()) BERTH_TRY(Listen(s, host, gid));
 
   s.pidfile = o.EffectivePidfile();
   BERTH_TRY(WritePidfile(s.pidfile));

@@ -1,10 +1,9 @@
 // Daemon start-up and shutdown with real roots in a temp dir.
 #include "daemon/daemon.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "base/fs.h"
 #include "http/client.h"
@@ -53,9 +52,9 @@ TEST_F(DaemonTest, StartServesAndStopCleansUp) {
   other.hosts = {"unix://" + dir_ + "/other.sock"};
   auto second = Daemon::Start(other);
   ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.error().message(),
-            fmt::format("berthd is already running with data root {}/data (pid {})", dir_,
-                        getpid()));
+  EXPECT_EQ(
+      second.error().message(),
+      fmt::format("berthd is already running with data root {}/data (pid {})", dir_, getpid()));
   other.data_root = dir_ + "/data2";
   second = Daemon::Start(other);
   ASSERT_FALSE(second.ok());

@@ -24,8 +24,8 @@ std::string EventToJson(const Event& e) {
 
 const std::set<std::string_view>& EventFilterKeys() {
   static const std::set<std::string_view> keys = {
-      "config", "container", "daemon", "event",   "image",   "label",  "network",
-      "node",   "plugin",    "scope",  "secret",  "service", "type",   "volume"};
+      "config", "container", "daemon", "event",  "image",   "label", "network",
+      "node",   "plugin",    "scope",  "secret", "service", "type",  "volume"};
   return keys;
 }
 

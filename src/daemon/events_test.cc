@@ -1,8 +1,8 @@
 #include "daemon/events.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace berth::daemon {

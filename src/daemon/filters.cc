@@ -1,10 +1,9 @@
 #include "daemon/filters.h"
 
+#include <fmt/format.h>
 #include <time.h>
 
 #include <cmath>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
@@ -37,13 +36,20 @@ std::optional<double> ParseDurationSeconds(std::string_view s) {
     while (i < s.size() && isalpha(static_cast<unsigned char>(s[i]))) ++i;
     std::string_view unit = s.substr(u, i - u);
     double mult;
-    if (unit == "ns") mult = 1e-9;
-    else if (unit == "us" || unit == "µs") mult = 1e-6;
-    else if (unit == "ms") mult = 1e-3;
-    else if (unit == "s") mult = 1;
-    else if (unit == "m") mult = 60;
-    else if (unit == "h") mult = 3600;
-    else return std::nullopt;
+    if (unit == "ns")
+      mult = 1e-9;
+    else if (unit == "us" || unit == "µs")
+      mult = 1e-6;
+    else if (unit == "ms")
+      mult = 1e-3;
+    else if (unit == "s")
+      mult = 1;
+    else if (unit == "m")
+      mult = 60;
+    else if (unit == "h")
+      mult = 3600;
+    else
+      return std::nullopt;
     total += n * mult;
   }
   return total;
@@ -100,8 +106,7 @@ Result<Filters> Filters::Parse(std::string_view text) {
   for (const auto& [key, value] : doc.items()) {
     if (value.is_object()) {
       for (const auto& [v, on] : value.items()) {
-        if (!on.is_boolean())
-          return Error::Invalid(fmt::format("invalid filters: {}", text));
+        if (!on.is_boolean()) return Error::Invalid(fmt::format("invalid filters: {}", text));
         if (on.get<bool>()) f.Add(key, v);
       }
     } else if (value.is_array()) {
@@ -169,9 +174,12 @@ Result<bool> Filters::GetBool(std::string_view key, bool def) const {
   bool any_true = false, any_false = false;
   for (const std::string& v : it->second) {
     std::string l = str::ToLower(v);
-    if (l == "true" || l == "1") any_true = true;
-    else if (l == "false" || l == "0") any_false = true;
-    else return InvalidFilter(key, Get(key));
+    if (l == "true" || l == "1")
+      any_true = true;
+    else if (l == "false" || l == "0")
+      any_false = true;
+    else
+      return InvalidFilter(key, Get(key));
   }
   if (any_true && any_false) return InvalidFilter(key, Get(key));
   return any_true;
@@ -253,8 +261,10 @@ Result<int64_t> ParseTimestamp(std::string_view s, int64_t now_nano) {
   bool numeric = true;
   int dots = 0;
   for (char c : t) {
-    if (c == '.') ++dots;
-    else if (!isdigit(static_cast<unsigned char>(c))) numeric = false;
+    if (c == '.')
+      ++dots;
+    else if (!isdigit(static_cast<unsigned char>(c)))
+      numeric = false;
   }
   if (numeric && dots <= 1) {
     auto [sec, frac] = str::Cut(t, '.');
@@ -268,7 +278,8 @@ Result<int64_t> ParseTimestamp(std::string_view s, int64_t now_nano) {
     }
     return *secs * 1000000000 + ns;
   }
-  if (auto d = ParseDurationSeconds(t)) return now_nano - static_cast<int64_t>(std::llround(*d * 1e9));
+  if (auto d = ParseDurationSeconds(t))
+    return now_nano - static_cast<int64_t>(std::llround(*d * 1e9));
   if (auto ns = ParseRfc3339Nano(t)) return *ns;
   return Error::Invalid(fmt::format(
       "invalid timestamp \"{}\": use Unix seconds, an RFC 3339 date or a duration like 10m", s));

@@ -1,10 +1,9 @@
 #include "daemon/host_info.h"
 
+#include <linux/magic.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#include <linux/magic.h>
 
 #include "base/fs.h"
 #include "base/strings.h"
@@ -18,8 +17,7 @@ std::string OsReleaseValue(const std::string& text, std::string_view key) {
     auto [k, v] = str::Cut(line, '=');
     if (k != key) continue;
     std::string_view val = str::Trim(v);
-    if (val.size() >= 2 && (val.front() == '"' || val.front() == '\'') &&
-        val.back() == val.front())
+    if (val.size() >= 2 && (val.front() == '"' || val.front() == '\'') && val.back() == val.front())
       val = val.substr(1, val.size() - 2);
     return std::string(val);
   }
@@ -85,15 +83,24 @@ std::string BackingFilesystem(const std::string& path) {
   struct statfs st;
   if (statfs(path.c_str(), &st) != 0) return "<unknown>";
   switch (static_cast<unsigned long>(st.f_type)) {
-    case EXT4_SUPER_MAGIC: return "extfs";
-    case XFS_SUPER_MAGIC: return "xfs";
-    case BTRFS_SUPER_MAGIC: return "btrfs";
-    case TMPFS_MAGIC: return "tmpfs";
-    case OVERLAYFS_SUPER_MAGIC: return "overlayfs";
-    case 0x2fc12fc1: return "zfs";
-    case 0x65735546: return "fuse";
-    case NFS_SUPER_MAGIC: return "nfs";
-    default: return "<unknown>";
+    case EXT4_SUPER_MAGIC:
+      return "extfs";
+    case XFS_SUPER_MAGIC:
+      return "xfs";
+    case BTRFS_SUPER_MAGIC:
+      return "btrfs";
+    case TMPFS_MAGIC:
+      return "tmpfs";
+    case OVERLAYFS_SUPER_MAGIC:
+      return "overlayfs";
+    case 0x2fc12fc1:
+      return "zfs";
+    case 0x65735546:
+      return "fuse";
+    case NFS_SUPER_MAGIC:
+      return "nfs";
+    default:
+      return "<unknown>";
   }
 }
 

@@ -15,8 +15,8 @@ struct HostInfo {
   std::string go_arch;           // Go's name for it: "amd64"
   std::string hostname;
   int64_t ncpu = 1;
-  int64_t mem_total = 0;         // bytes
-  std::string cgroup_version;    // "1" or "2"
+  int64_t mem_total = 0;       // bytes
+  std::string cgroup_version;  // "1" or "2"
 };
 
 HostInfo ReadHostInfo();

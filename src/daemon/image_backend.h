@@ -8,11 +8,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "image/image_store.h"
@@ -21,7 +20,7 @@ namespace berth::daemon {
 
 // An image as events name it.
 struct ImageRef {
-  std::string id;                            // "sha256:…"
+  std::string id;                             // "sha256:…"
   std::map<std::string, std::string> labels;  // Config.Labels
 };
 

@@ -32,16 +32,19 @@ Result<bool> ParseBool(std::string_view flag, const std::string& v) {
   std::string l = str::ToLower(v);
   if (l == "" || l == "true" || l == "1") return true;
   if (l == "false" || l == "0") return false;
-  return Error::Invalid(fmt::format("invalid argument \"{}\" for \"--{}\" flag: invalid boolean", v,
-                                    flag));
+  return Error::Invalid(
+      fmt::format("invalid argument \"{}\" for \"--{}\" flag: invalid boolean", v, flag));
 }
 
-#define BERTH_STRING_SETTING(member) \
-  [](Options& o, const std::string& v) -> Status { o.member = v; return Ok(); }
-#define BERTH_BOOL_SETTING(name, member)                   \
-  [](Options& o, const std::string& v) -> Status {         \
-    o.member = BERTH_TRY(ParseBool(name, v));              \
-    return Ok();                                           \
+#define BERTH_STRING_SETTING(member)               \
+  [](Options& o, const std::string& v) -> Status { \
+    o.member = v;                                  \
+    return Ok();                                   \
+  }
+#define BERTH_BOOL_SETTING(name, member)           \
+  [](Options& o, const std::string& v) -> Status { \
+    o.member = BERTH_TRY(ParseBool(name, v));      \
+    return Ok();                                   \
   }
 
 const Setting kSettings[] = {
@@ -107,8 +110,8 @@ const Setting* FindKey(std::string_view key) {
 // A config value as the text a flag would carry, for Setting::set.
 Result<std::vector<std::string>> ConfigValues(const Setting& s, const json& v) {
   auto wrong = [&](std::string_view want) {
-    return Error::Invalid(fmt::format("config key \"{}\": expected {}, got {}", s.key, want,
-                                      v.dump()));
+    return Error::Invalid(
+        fmt::format("config key \"{}\": expected {}, got {}", s.key, want, v.dump()));
   };
   switch (s.kind) {
     case Kind::kString:
@@ -170,8 +173,7 @@ Result<log::Level> ParseLogLevel(std::string_view s) {
   if (l == "info") return log::Level::kInfo;
   if (l == "warn" || l == "warning") return log::Level::kWarn;
   if (l == "error" || l == "fatal") return log::Level::kError;
-  return Error::Invalid(
-      fmt::format("invalid log level \"{}\": use debug, info, warn or error", s));
+  return Error::Invalid(fmt::format("invalid log level \"{}\": use debug, info, warn or error", s));
 }
 
 Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
@@ -232,14 +234,13 @@ Result<Options> MergeConfig(const ParsedFlags& flags, std::string_view text,
                                       FlagValueText(*s, flags.args), value.dump()));
       continue;
     }
-    std::vector<std::string> values =
-        BERTH_TRY_CTX(ConfigValues(*s, value), "config file " + path);
+    std::vector<std::string> values = BERTH_TRY_CTX(ConfigValues(*s, value), "config file " + path);
     for (const std::string& v : values) BERTH_TRY_CTX(s->set(out, v), "config file " + path);
   }
   if (!unknown.empty())
     return Error::Invalid(fmt::format(
-        "config file {}: the following directives don't match any configuration option: {}",
-        path, str::Join(unknown, ", ")));
+        "config file {}: the following directives don't match any configuration option: {}", path,
+        str::Join(unknown, ", ")));
   if (!conflicts.empty())
     return Error::Invalid(fmt::format(
         "config file {}: the following directives are specified both as a flag and in the "
@@ -269,11 +270,11 @@ Result<Options> LoadOptions(const std::vector<std::string>& args) {
 
 Status Validate(const Options& o) {
   if (o.data_root.empty() || o.data_root[0] != '/')
-    return Error::Invalid(fmt::format("--data-root must be an absolute path, got \"{}\"",
-                                      o.data_root));
+    return Error::Invalid(
+        fmt::format("--data-root must be an absolute path, got \"{}\"", o.data_root));
   if (o.exec_root.empty() || o.exec_root[0] != '/')
-    return Error::Invalid(fmt::format("--exec-root must be an absolute path, got \"{}\"",
-                                      o.exec_root));
+    return Error::Invalid(
+        fmt::format("--exec-root must be an absolute path, got \"{}\"", o.exec_root));
   if (fs::Clean(o.data_root) == fs::Clean(o.exec_root))
     return Error::Invalid("--data-root and --exec-root must differ");
   for (const std::string& h : o.EffectiveHosts()) {
@@ -281,8 +282,7 @@ Status Validate(const Options& o) {
     if (ep.kind != http::Endpoint::Kind::kTcp) continue;
     if (o.tls_verify) {
       if (o.tls_ca_cert.empty() || o.tls_cert.empty() || o.tls_key.empty())
-        return Error::Invalid(
-            "--tlsverify needs --tlscacert, --tlscert and --tlskey for " + h);
+        return Error::Invalid("--tlsverify needs --tlscacert, --tlscert and --tlskey for " + h);
     } else if (!o.insecure_tcp) {
       return Error::Invalid(fmt::format(
           "refusing to listen on {} without TLS: use --tlsverify with --tlscacert, --tlscert "

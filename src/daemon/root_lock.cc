@@ -1,10 +1,9 @@
 #include "daemon/root_lock.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "base/fs.h"
 #include "base/strings.h"

@@ -1,15 +1,15 @@
 // The system and image routes over a fake ImageBackend, through a real
 // http::Server on a temp unix socket.
+#include "daemon/routes/routes.h"
+
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
 #include <thread>
 
 #include "base/fs.h"
-#include "daemon/routes/routes.h"
 #include "http/client.h"
 #include "http/server.h"
 
@@ -19,7 +19,8 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kId = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+constexpr const char* kId =
+    "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 
 // One image "busybox:latest" (kId); records what the routes asked for.
 class FakeImages : public ImageBackend {
@@ -369,9 +370,10 @@ TEST_F(RoutesTest, LoadStreamsBodyAndAnswersJsonMessages) {
 }
 
 TEST_F(RoutesTest, CreateImportsOrRefuses) {
-  auto r = Do("POST",
-              "/images/create?fromSrc=-&repo=mine&tag=v2&message=hi&changes=CMD%20sh&changes=ENV%20A%3D1",
-              "rootfs");
+  auto r = Do(
+      "POST",
+      "/images/create?fromSrc=-&repo=mine&tag=v2&message=hi&changes=CMD%20sh&changes=ENV%20A%3D1",
+      "rootfs");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(images_.imported_bytes, "rootfs");
   EXPECT_EQ(images_.import_ref, "mine:v2");

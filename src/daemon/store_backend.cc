@@ -32,8 +32,8 @@ Status StoreBackend::TagImage(std::string_view source, std::string_view target) 
   return store_->Tag(source, target);
 }
 
-Result<std::vector<image::DeleteItem>> StoreBackend::DeleteImage(std::string_view name,
-                                                                 bool force, bool prune) {
+Result<std::vector<image::DeleteItem>> StoreBackend::DeleteImage(std::string_view name, bool force,
+                                                                 bool prune) {
   return store_->Remove(name, force, prune, nullptr);
 }
 

@@ -1,11 +1,11 @@
 // /images/...: the image routes over an ImageBackend. Each successful change
 // is published to the event bus in Docker's shape (Actor.ID is the image
 // ID, Attributes carry the image's labels and "name").
-#include <mutex>
-#include <set>
-
 #include <fmt/format.h>
+
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/reference.h"
 #include "base/strings.h"
@@ -94,8 +94,8 @@ class ImageRoutes {
   Status Delete(http::Request& req, http::ResponseWriter& w) {
     std::string name(req.Param("name"));
     Result<ImageRef> img = images_.ResolveImage(name);
-    std::vector<image::DeleteItem> items = BERTH_TRY(
-        images_.DeleteImage(name, req.query.Bool("force"), !req.query.Bool("noprune")));
+    std::vector<image::DeleteItem> items =
+        BERTH_TRY(images_.DeleteImage(name, req.query.Bool("force"), !req.query.Bool("noprune")));
     json out = json::array();
     for (const image::DeleteItem& d : items) {
       out.push_back(image::ToJson(d));

@@ -1,7 +1,7 @@
 // /_ping, /version, /info, /events and /system/df.
+#include <fmt/format.h>
 #include <time.h>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "daemon/filters.h"
@@ -36,15 +36,19 @@ Status Ping(http::Request& req, http::ResponseWriter& w) {
 json VersionJson(const SystemDeps& d) {
   const HostInfo& host = *d.host;
   const DaemonFacts& f = *d.facts;
-  json details = {{"ApiVersion", kApiVersion},      {"Arch", host.go_arch},
-                  {"BuildTime", f.build_time},      {"Experimental", "false"},
-                  {"GitCommit", f.git_commit},      {"GoVersion", "n/a"},
-                  {"KernelVersion", host.kernel_version}, {"MinAPIVersion", kMinApiVersion},
+  json details = {{"ApiVersion", kApiVersion},
+                  {"Arch", host.go_arch},
+                  {"BuildTime", f.build_time},
+                  {"Experimental", "false"},
+                  {"GitCommit", f.git_commit},
+                  {"GoVersion", "n/a"},
+                  {"KernelVersion", host.kernel_version},
+                  {"MinAPIVersion", kMinApiVersion},
                   {"Os", "linux"}};
   return {
       {"Platform", {{"Name", "berth " + f.version}}},
-      {"Components", json::array({{{"Name", "Engine"}, {"Version", f.version},
-                                   {"Details", details}}})},
+      {"Components",
+       json::array({{{"Name", "Engine"}, {"Version", f.version}, {"Details", details}}})},
       {"Version", f.version},
       {"ApiVersion", kApiVersion},
       {"MinAPIVersion", kMinApiVersion},
@@ -64,7 +68,9 @@ json RegistryConfig() {
       {"InsecureRegistryCIDRs", json::array({"127.0.0.0/8"})},
       {"IndexConfigs",
        {{"docker.io",
-         {{"Name", "docker.io"}, {"Mirrors", json::array()}, {"Secure", true},
+         {{"Name", "docker.io"},
+          {"Mirrors", json::array()},
+          {"Secure", true},
           {"Official", true}}}}},
       {"Mirrors", json::array()},
   };
@@ -213,9 +219,8 @@ void AddSystemRoutes(http::Router& r, SystemDeps d) {
     json info = BERTH_TRY(InfoJson(d));
     return w.SendJson(200, info.dump(-1, ' ', false, json::error_handler_t::replace));
   });
-  r.Get("/events", [d](http::Request& req, http::ResponseWriter& w) {
-    return Events(*d.events, req, w);
-  });
+  r.Get("/events",
+        [d](http::Request& req, http::ResponseWriter& w) { return Events(*d.events, req, w); });
   r.Get("/system/df", [d](http::Request&, http::ResponseWriter& w) -> Status {
     json du = BERTH_TRY(DiskUsageJson(*d.images));
     return w.SendJson(200, du.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -223,8 +228,8 @@ void AddSystemRoutes(http::Router& r, SystemDeps d) {
 }
 
 http::Handler WithCommonHeaders(const http::Router& router, std::string server_version) {
-  return [&router, server = "berth/" + server_version + " (linux)"](
-             http::Request& req, http::ResponseWriter& w) {
+  return [&router, server = "berth/" + server_version + " (linux)"](http::Request& req,
+                                                                    http::ResponseWriter& w) {
     http::Headers& h = w.headers();
     h.Set("Api-Version", kApiVersion);
     h.Set("Docker-Experimental", "false");
