@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/log.h"
 #include "daemon/filters.h"
 #include "daemon/routes/routes.h"
 
@@ -235,6 +236,7 @@ http::Handler WithCommonHeaders(const http::Router& router, std::string server_v
     h.Set("Docker-Experimental", "false");
     h.Set("Ostype", "linux");
     h.Set("Server", server);
+    log::Debug("{} {}", req.method, req.target);
     return router.Serve(req, w);
   };
 }
