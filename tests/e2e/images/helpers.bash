@@ -1,0 +1,298 @@
+# Shared helpers for the berthd / berth CLI / image store end-to-end tests
+# (bats), in the style of tests/e2e/runtime/helpers.bash.
+#
+# Binaries: BERTHD and BERTH (paths), default the repository's build/. ctest
+# sets both to the targets it built.
+#
+# Every test gets, from setup():
+#   TESTDIR   a private dir under /tmp (0755: a non-root test user must reach
+#             the socket), removed by teardown
+#   DATA EXEC the daemon's --data-root and --exec-root, inside TESTDIR
+#   SOCK HOST the daemon's unix socket and "unix://$SOCK"
+# No daemon is running until the test calls start_berthd. teardown() runs the
+# deferred commands, stops every berthd and dockerd the test started (by PID,
+# TERM then KILL), unmounts what is left under TESTDIR and removes it, even
+# when the test failed.
+
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$E2E_DIR/../../.." && pwd)"
+SCRIPTS_DIR="${BERTH_SCRIPTS_DIR:-$REPO_DIR/scripts}"
+BERTHD="${BERTHD:-$REPO_DIR/build/src/berthd/berthd}"
+BERTH="${BERTH:-$REPO_DIR/build/src/berth/berth}"
+PY=/usr/bin/python3
+MKIMAGE="$E2E_DIR/mkimage.py"
+export BERTHD BERTH
+
+setup() {
+  TESTDIR="$(mktemp -d /tmp/berth-img-XXXXXX)"
+  chmod 0755 "$TESTDIR"
+  DATA="$TESTDIR/data"
+  EXEC="$TESTDIR/exec"
+  SOCK="$EXEC/berth.sock"
+  HOST="unix://$SOCK"
+  _DEFERRED=()
+  _DAEMON_PIDS=()
+  BERTHD_PID=""
+  unset BERTH_HOST DOCKER_HOST
+  cd "$TESTDIR"
+}
+
+teardown() {
+  cd /
+  local i
+  for ((i = ${#_DEFERRED[@]} - 1; i >= 0; i--)); do
+    eval "${_DEFERRED[i]}" >/dev/null 2>&1 || true
+  done
+  local p
+  for p in "${_DAEMON_PIDS[@]}"; do
+    stop_pid "$p" >/dev/null 2>&1 || true
+  done
+  local m
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(awk -v d="$TESTDIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  rm -rf "$TESTDIR"
+}
+
+# defer SHELL-COMMAND: run by teardown (last deferred first), even on failure.
+defer() {
+  _DEFERRED+=("$1")
+}
+
+# daemons ----------------------------------------------------------------------
+
+# start_berthd [extra berthd args...]: starts berthd on this test's roots and
+# socket (log in $TESTDIR/berthd.log), sets BERTHD_PID, waits for /_ping.
+start_berthd() {
+  mkdir -p "$DATA" "$EXEC"
+  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" "$@" \
+    </dev/null >>"$TESTDIR/berthd.log" 2>&1 3>&- &
+  BERTHD_PID=$!
+  _DAEMON_PIDS+=("$BERTHD_PID")
+  wait_for_ping "$SOCK" "$BERTHD_PID" 20 \
+    || fail "berthd did not answer /_ping: $(cat "$TESTDIR/berthd.log")"
+}
+
+# stop_berthd: SIGTERM, waits for the exit; fails if it has to SIGKILL.
+stop_berthd() {
+  [[ -n "$BERTHD_PID" ]] || return 0
+  stop_pid "$BERTHD_PID"
+  local rc=$?
+  BERTHD_PID=""
+  return $rc
+}
+
+# stop_pid PID: SIGTERM, wait up to 20 s, then SIGKILL (status 1).
+stop_pid() {
+  local pid="$1"
+  pid_alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! wait_for 20 pid_gone "$pid"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_for 5 pid_gone "$pid" || true
+    return 1
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# ping SOCKET: true when /_ping answers OK.
+ping() {
+  [[ "$(curl -s --max-time 2 --unix-socket "$1" http://d/_ping 2>/dev/null)" == OK ]]
+}
+
+# wait_for_ping SOCKET PID SECONDS: polls /_ping; gives up early if PID died.
+wait_for_ping() {
+  local sock="$1" pid="$2" deadline=$((SECONDS + $3))
+  until ping "$sock"; do
+    pid_alive "$pid" || { echo "daemon $pid exited" >&2; return 1; }
+    ((SECONDS < deadline)) || { echo "no /_ping on $sock after $3 s" >&2; return 1; }
+    sleep 0.05
+  done
+}
+
+# api METHOD PATH [curl args...]: an Engine API call on this test's socket;
+# prints the body, then the HTTP status on the last line.
+api() {
+  local method="$1" path="$2"
+  shift 2
+  curl -s --max-time 60 --unix-socket "$SOCK" -X "$method" -w '\n%{http_code}' "$@" "http://d$path"
+}
+
+# start_dockerd: the real dockerd (Debian docker.io) with its own roots under
+# $TESTDIR/docker, its own containerd, no bridge or iptables. Sets DSOCK,
+# DHOST, DOCKERD_PID. Stopped by teardown; its mounts are checked there too.
+start_dockerd() {
+  command -v dockerd >/dev/null || skip "dockerd not installed (apt-get install docker.io)"
+  local d="$TESTDIR/docker"
+  mkdir -p "$d"
+  DSOCK="$d/docker.sock"
+  DHOST="unix://$DSOCK"
+  dockerd --data-root "$d/data" --exec-root "$d/exec" -H "$DHOST" \
+    --pidfile "$d/dockerd.pid" --bridge=none --iptables=false --ip6tables=false \
+    --ip-masq=false --userland-proxy=false --log-level=warn \
+    </dev/null >>"$TESTDIR/dockerd.log" 2>&1 3>&- &
+  DOCKERD_PID=$!
+  _DAEMON_PIDS+=("$DOCKERD_PID")
+  defer "assert_dockerd_gone"
+  wait_for_ping "$DSOCK" "$DOCKERD_PID" 60 \
+    || fail "dockerd did not start: $(tail -20 "$TESTDIR/dockerd.log")"
+}
+
+# assert_dockerd_gone (teardown): dockerd and the containerd it started are
+# stopped, and no overlay mount is left under its data root.
+assert_dockerd_gone() {
+  local cpids
+  cpids="$(pgrep -P "$DOCKERD_PID" 2>/dev/null || true)"
+  stop_pid "$DOCKERD_PID"
+  local c
+  for c in $cpids; do wait_for 20 pid_gone "$c" || kill -KILL "$c"; done
+}
+
+# docker_d ARGS...: Debian's docker CLI (20.10) against the reference dockerd.
+docker_d() {
+  /usr/bin/docker -H "$DHOST" "$@"
+}
+
+# CLI --------------------------------------------------------------------------
+
+# b ARGS...: the berth CLI on this test's daemon (no bats `run`).
+b() {
+  "$BERTH" -H "$HOST" "$@"
+}
+
+# run_berth ARGS...: bats `run` of the berth CLI on this test's daemon (killed
+# after E2E_TIMEOUT seconds, default 60). Sets $status, $output, and $stderr
+# is mixed into $output.
+run_berth() {
+  run timeout -k 5 "${E2E_TIMEOUT:-60}" "$BERTH" -H "$HOST" "$@"
+  echo "# berth $* -> status $status" >&2
+  [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
+}
+
+# run_cmd CMD ARGS...: bats `run` with the same logging and timeout.
+run_cmd() {
+  run timeout -k 5 "${E2E_TIMEOUT:-60}" "$@"
+  echo "# $* -> status $status" >&2
+  [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
+}
+
+# images ------------------------------------------------------------------------
+
+# busybox_tar: a rootfs tar of the host's busybox-static, made once per file.
+busybox_tar() {
+  local t="$BATS_FILE_TMPDIR/busybox-rootfs.tar"
+  if [[ ! -s "$t" ]]; then
+    rm -rf "$BATS_FILE_TMPDIR/bbroot"
+    "$SCRIPTS_DIR/busybox-rootfs" "$BATS_FILE_TMPDIR/bbroot" >&2
+    tar -C "$BATS_FILE_TMPDIR/bbroot" --sort=name --numeric-owner --owner=0 --group=0 \
+      --mtime=@0 -cf "$t.new" . && mv "$t.new" "$t"
+  fi
+  echo "$t"
+}
+
+# make_busybox [NAME:TAG]: busybox:latest (or NAME:TAG) in this test's daemon,
+# through scripts/make-busybox-image. Sets BUSYBOX_ID.
+make_busybox() {
+  "$SCRIPTS_DIR/make-busybox-image" --host "$HOST" --berth "$BERTH" "${1:-busybox:latest}" >&2 \
+    || fail "make-busybox-image failed"
+  BUSYBOX_ID="$(b image inspect --format '{{.Id}}' "${1:-busybox:latest}")"
+}
+
+# small_layer OUT.tar TEXT: a one-file layer (hello.txt = TEXT).
+small_layer() {
+  "$PY" "$MKIMAGE" layer "$1" "hello.txt=@$2"
+}
+
+# archive OUT.tar ARGS...: mkimage.py archive; prints the image ID.
+archive() {
+  "$PY" "$MKIMAGE" archive "$@"
+}
+
+# image_ids: the full IDs the daemon lists (all images), sorted.
+image_ids() {
+  b images -a -q --no-trunc | sort -u
+}
+
+# store_snapshot: the image store's files (blobs, layer dirs), one per line,
+# for before/after comparisons. Scratch dirs are listed by content.
+store_snapshot() {
+  local root="$DATA/image"
+  [[ -d "$root" ]] || return 0
+  (cd "$root" && find content/blobs layers tmp content/ingest -mindepth 1 -maxdepth 2 2>/dev/null | sort)
+}
+
+# assertions --------------------------------------------------------------------
+
+fail() {
+  echo "FAIL: $*" >&2
+  return 1
+}
+
+assert_status() {
+  [[ "$status" -eq "$1" ]] || fail "${2:-command}: exit status $status, expected $1; output: $output"
+}
+
+assert_success() {
+  assert_status 0 "${1:-command}"
+}
+
+assert_failure() {
+  [[ "$status" -ne 0 ]] || fail "${1:-command}: succeeded, expected a failure; output: $output"
+}
+
+assert_eq() {
+  [[ "$1" == "$2" ]] || fail "${3:-value}: got '$1', expected '$2'"
+}
+
+assert_ne() {
+  [[ "$1" != "$2" ]] || fail "${3:-value}: got '$1', expected something else"
+}
+
+assert_match() {
+  [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+assert_no_match() {
+  [[ ! "$1" =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/ and should not"
+}
+
+# assert_output_has TEXT: $output contains TEXT (fixed string).
+assert_output_has() {
+  grep -qF -- "$1" <<<"$output" || fail "output does not contain '$1': $output"
+}
+
+assert_error_mentions() {
+  grep -qi -- "$1" <<<"$output" || fail "error output does not mention '$1': $output"
+}
+
+# assert_lines N: $output has N lines.
+assert_lines() {
+  local n
+  n="$(grep -c '' <<<"$output" || true)"
+  [[ -n "$output" ]] || n=0
+  [[ "$n" -eq "$1" ]] || fail "expected $1 lines, got $n: $output"
+}
+
+# polling ----------------------------------------------------------------------
+
+# wait_for TIMEOUT-SECONDS COMMAND...: polls COMMAND until it succeeds.
+wait_for() {
+  local timeout="$1"
+  shift
+  local deadline=$((SECONDS + timeout))
+  while ! "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "wait_for: timed out after ${timeout}s: $*" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+pid_alive() {
+  [[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+pid_gone() {
+  ! pid_alive "$1"
+}
