@@ -148,7 +148,8 @@ assert_dockerd_gone() {
   for c in $cpids; do wait_for 20 pid_gone "$c" || kill -KILL "$c"; done
 }
 
-# docker_d ARGS...: Debian's docker CLI (20.10) against the reference dockerd.
+# docker_d ARGS...: Debian's docker CLI (20.10) against the reference dockerd
+# (a function: for bats `run` use `run_cmd /usr/bin/docker -H "$DHOST" ...`).
 docker_d() {
   /usr/bin/docker -H "$DHOST" "$@"
 }
