@@ -3,6 +3,11 @@
 
 load helpers
 
+# clock_past T: the wall clock is past second T.
+clock_past() {
+  (($(date +%s) > $1))
+}
+
 # Every test here needs a daemon; the helpers' setup runs first.
 load_daemon() {
   start_berthd
@@ -47,9 +52,13 @@ imp() {
 
 @test "images --filter dangling, label, reference, before, since" {
   load_daemon
+  # one image per wall-clock second (sub-second order has its own test)
   local a c d
+  wait_for 3 clock_past "$(date +%s)"
   a="$(imp first:1 -c 'LABEL team=red')"
+  wait_for 3 clock_past "$(date +%s)"
   c="$(imp second:1 -c 'LABEL team=blue')"
+  wait_for 3 clock_past "$(date +%s)"
   d="$(imp '')"
   assert_match "$d" "^sha256:" "untagged import prints the ID"
   run_berth images --filter dangling=true -q --no-trunc
@@ -71,6 +80,22 @@ imp() {
   run_berth images --filter bogus=1
   assert_status 1
   assert_error_mentions "invalid filter 'bogus'"
+}
+
+@test "images --filter before/since compare creation times to the nanosecond, as Docker" {
+  start_berthd
+  small_layer "$TESTDIR/l1.tar" one
+  small_layer "$TESTDIR/l2.tar" two
+  local early late
+  early="$(archive "$TESTDIR/a1.tar" --tag t/early:1 --created 2023-11-14T22:13:20.100000000Z "$TESTDIR/l1.tar")"
+  late="$(archive "$TESTDIR/a2.tar" --tag t/late:1 --created 2023-11-14T22:13:20.900000000Z "$TESTDIR/l2.tar")"
+  b load -i "$TESTDIR/a1.tar" >/dev/null
+  b load -i "$TESTDIR/a2.tar" >/dev/null
+  run_berth images --filter before=t/late:1 -q --no-trunc
+  assert_success
+  assert_eq "$output" "$early" "before=t/late:1 (same second, 0.8 s earlier)"
+  run_berth images --filter since=t/early:1 -q --no-trunc
+  assert_eq "$output" "$late" "since=t/early:1"
 }
 
 @test "images --format: fields, table, json" {

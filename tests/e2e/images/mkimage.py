@@ -15,7 +15,7 @@
       hardlink   "hl" hard link to "../../…/OUTSIDE/target"
       absolute   "/OUTSIDE/abs" (must land inside the layer)
   mkimage.py archive OUT.tar [--format docker|oci] [--gzip] [--tag REF]...
-             [--label K=V]... [--cmd JSON] LAYER.tar...
+             [--label K=V]... [--cmd JSON] [--created RFC3339] LAYER.tar...
                                             a docker-archive (docker save) or
                                             an OCI image layout tar; prints
                                             the image ID (sha256 of config)
@@ -120,6 +120,7 @@ def cmd_hostile(kind, out, outside):
 
 def cmd_archive(out, args):
     fmt, gz, tags, labels, cmd, layers = "docker", False, [], {}, None, []
+    created = "2023-11-14T22:13:20Z"
     i = 0
     while i < len(args):
         a = args[i]
@@ -131,6 +132,8 @@ def cmd_archive(out, args):
             tags.append(args[i + 1]); i += 2
         elif a == "--label":
             k, v = args[i + 1].split("=", 1); labels[k] = v; i += 2
+        elif a == "--created":
+            created = args[i + 1]; i += 2
         elif a == "--cmd":
             cmd = json.loads(args[i + 1]); i += 2
         else:
@@ -147,11 +150,11 @@ def cmd_archive(out, args):
     config = {
         "architecture": "amd64",
         "os": "linux",
-        "created": "2023-11-14T22:13:20Z",
+        "created": created,
         "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
                    "Cmd": cmd or ["sh"], "Labels": labels or None},
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        "history": [{"created": "2023-11-14T22:13:20Z", "created_by": "mkimage.py layer %d" % n}
+        "history": [{"created": created, "created_by": "mkimage.py layer %d" % n}
                     for n in range(len(layers))],
     }
     cbytes = json.dumps(config, separators=(",", ":")).encode()
