@@ -1,3 +1,4 @@
+#include <strings.h>
 #include "cli/template.h"
 
 #include <algorithm>
@@ -1064,6 +1065,15 @@ class Exec {
       const std::string& f = op.fields[i];
       if (base.is_object()) {
         auto it = base.find(f);
+        // Go templates see struct fields (APIVersion) where the API's JSON
+        // has its tags (ApiVersion): match those case-insensitively.
+        if (it == base.end()) {
+          for (auto j = base.begin(); j != base.end(); ++j)
+            if (strcasecmp(j.key().c_str(), f.c_str()) == 0) {
+              it = j;
+              break;
+            }
+        }
         if (it == base.end()) {
           if (i == 0 && root_fields && !t_.strict_type.empty())
             return ExecError(p, fmt::format("can't evaluate field {} in type {}", f, t_.strict_type));

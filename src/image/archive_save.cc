@@ -125,7 +125,6 @@ Status ImageStore::Save(const std::vector<std::string>& refs, int out_fd) {
   json repositories = json::object();
   std::map<std::string, std::string> written;  // diff ID -> "<v1id>/layer.tar"
   std::set<std::string> dirs;
-  const int64_t now = Now().sec;
   for (const SaveImage& img : images) {
     std::string parent;
     json layers = json::array();
@@ -171,9 +170,10 @@ Status ImageStore::Save(const std::vector<std::string>& refs, int out_fd) {
       if (r.ok()) repositories[r->FamiliarName()][r->tag] = parent;
     }
   }
-  entries.push_back({"manifest.json", Entry::kData, manifest.dump(), {}, now});
+  // mtime 0, as Docker writes them: the same images save to the same bytes.
+  entries.push_back({"manifest.json", Entry::kData, manifest.dump(), {}, 0});
   if (!repositories.empty())
-    entries.push_back({"repositories", Entry::kData, repositories.dump(), {}, now});
+    entries.push_back({"repositories", Entry::kData, repositories.dump(), {}, 0});
   std::stable_sort(entries.begin(), entries.end(), WalkOrder);
 
   TarWriter w(out_fd);

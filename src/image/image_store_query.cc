@@ -194,16 +194,22 @@ Result<std::vector<ImageSummary>> ImageStore::List(const ListOptions& options) {
     }
   }
   std::lock_guard lock(impl_->mu);
-  std::optional<int64_t> before, since;
+  // before/since compare creation times to the nanosecond, as Docker does.
+  auto when = [](const ImageRecord& r) {
+    Timestamp t = ParseRfc3339(r.created_rfc3339);
+    return t.valid ? std::pair<int64_t, int32_t>(t.sec, t.nsec)
+                   : std::pair<int64_t, int32_t>(r.created, 0);
+  };
+  std::optional<std::pair<int64_t, int32_t>> before, since;
   if (auto it = f.find("before"); it != f.end())
     for (const std::string& v : it->second) {
       Digest id = BERTH_TRY(impl_->ResolveIdLocked(v));
-      before = BERTH_TRY(impl_->RecordLocked(id)).created;
+      before = when(BERTH_TRY(impl_->RecordLocked(id)));
     }
   if (auto it = f.find("since"); it != f.end())
     for (const std::string& v : it->second) {
       Digest id = BERTH_TRY(impl_->ResolveIdLocked(v));
-      since = BERTH_TRY(impl_->RecordLocked(id)).created;
+      since = when(BERTH_TRY(impl_->RecordLocked(id)));
     }
   const std::vector<std::string>* refpats = nullptr;
   if (auto it = f.find("reference"); it != f.end()) refpats = &it->second;
@@ -213,8 +219,8 @@ Result<std::vector<ImageSummary>> ImageStore::List(const ListOptions& options) {
     ImageRecord r = BERTH_TRY(impl_->RecordLocked(id));
     bool has_children = !BERTH_TRY(impl_->ChildrenLocked(id)).empty();
     if (dangling_only && has_children) continue;  // Docker lists heads only
-    if (before && r.created >= *before) continue;
-    if (since && r.created <= *since) continue;
+    if (before && when(r) >= *before) continue;
+    if (since && when(r) <= *since) continue;
     ImageConfig cfg = BERTH_TRY_CTX(ParseImageConfig(r.config_json), "image " + id.str());
     if (auto it = f.find("label"); it != f.end() && !MatchLabels(it->second, cfg.config.labels))
       continue;

@@ -85,7 +85,6 @@ std::string Arch() {
 
 tmpl::Value ServerData(client::json server) {
   if (!server.is_object()) server = client::json::object();
-  if (server.contains("ApiVersion")) server["APIVersion"] = server["ApiVersion"];
   if (!server.contains("Platform") || !server["Platform"].is_object())
     server["Platform"] = {{"Name", ""}};
   if (!server.contains("Components") || !server["Components"].is_array()) {
@@ -120,7 +119,7 @@ std::unique_ptr<Command> NewVersionCommand() {
     tmpl::Value data = tmpl::Value::object();
     data["Client"] = {{"Platform", {{"Name", ""}}},
                       {"Version", kVersion},
-                      {"APIVersion", std::string(client::kMaxApiVersion)},
+                      {"ApiVersion", std::string(client::kMaxApiVersion)},
                       {"DefaultAPIVersion", std::string(client::kMaxApiVersion)},
                       {"GitCommit", kGitCommit},
                       {"BuildTime", ClientBuildTime()},
@@ -132,7 +131,7 @@ std::unique_ptr<Command> NewVersionCommand() {
     auto* c = BERTH_TRY(cli.Client());
     auto v = c->Version();
     if (v.ok()) {
-      data["Client"]["APIVersion"] = c->ApiVersion().ok() ? *c->ApiVersion() : std::string(client::kMaxApiVersion);
+      data["Client"]["ApiVersion"] = c->ApiVersion().ok() ? *c->ApiVersion() : std::string(client::kMaxApiVersion);
       data["Server"] = ServerData(*v);
       data["ServerOK"] = true;
     } else {
