@@ -15,7 +15,9 @@ load helpers
 @test "memory limit: an allocating child in a pipeline is OOM-killed, the shell reports 137" {
   set_cgroups_path "$CID"
   cfg '.linux.resources.memory = {"limit": 8388608}'
-  set_args sh -c 'head -c 64m /dev/zero | tail; echo status=$?'
+  # The allocating tail volunteers (oom_score_adj 1000) so the OOM killer
+  # does not pick the shell that reports the status.
+  set_args sh -c 'head -c 64m /dev/zero | sh -c "echo 1000 > /proc/self/oom_score_adj; exec tail"; echo status=$?'
   run_rt run "$CID"
   assert_status 0
   assert_match "$output" 'status=137' "pipeline status"
