@@ -1,5 +1,7 @@
 #include "base/log.h"
 
+#include "base/clock.h"
+
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,17 +23,6 @@ const char* LevelName(Level l) {
     case Level::kError: return "error";
   }
   return "info";
-}
-
-std::string Now() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-  return buf;
 }
 
 }  // namespace
@@ -68,12 +59,12 @@ void Write(Level level, std::string_view message) {
   if (!Enabled(level)) return;
   std::string line;
   if (g_format == Format::kJson) {
-    nlohmann::json j = {{"level", LevelName(level)}, {"msg", message}, {"time", Now()}};
+    nlohmann::json j = {{"level", LevelName(level)}, {"msg", message}, {"time", NowRfc3339Nano()}};
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else if (g_fd == STDERR_FILENO) {
     line = std::string(message) + "\n";
   } else {
-    line = fmt::format("time=\"{}\" level={} msg=\"{}\"\n", Now(), LevelName(level), message);
+    line = fmt::format("time=\"{}\" level={} msg=\"{}\"\n", NowRfc3339Nano(), LevelName(level), message);
   }
   (void)!::write(g_fd, line.data(), line.size());
 }

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "base/fs.h"
+#include "runtime/sync.h"
 #include "sys/syscalls.h"
 
 namespace berth::runtime {
@@ -61,21 +62,9 @@ Result<unique_fd> ConnectConsoleSocket(const std::string& path) {
 }
 
 Status SendConsole(int socket_fd, int master_fd) {
-  char name[] = "/dev/ptmx";
-  struct iovec iov = {name, sizeof name - 1};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &master_fd, sizeof(int));
-  if (::sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0) return Error::Sys("send the console to the console socket");
-  return Ok();
+  static constexpr char kName[] = "/dev/ptmx";
+  return SendWithFd(socket_fd, kName, sizeof kName - 1, master_fd)
+      .Context("send the console to the console socket");
 }
 
 namespace {

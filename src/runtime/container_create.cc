@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "base/clock.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "oci/runtime_spec_codec.h"
@@ -297,7 +298,7 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
   r.pid = pid;
   auto start_time = sys::ProcessStartTime(pid);
   r.start_time = start_time.ok() ? *start_time : 0;
-  r.created = NowRfc3339();
+  r.created = NowRfc3339Nano();
   r.cgroups_path = spec.linux.cgroups_path;
   r.systemd_cgroup = g.systemd_cgroup;
   r.owner = ::getuid();

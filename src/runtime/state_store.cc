@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "base/fs.h"
 #include "runtime/cgroups/cgroups.h"
 #include "oci/runtime_spec_codec.h"
@@ -13,17 +14,6 @@
 namespace berth::runtime {
 
 using nlohmann::json;
-
-std::string NowRfc3339() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-  return buf;
-}
 
 Status StateStore::Claim(const std::string& id) {
   BERTH_TRY(fs::MkdirAll(root_, 0711));

@@ -54,6 +54,5 @@ class StateStore {
 // created / running / paused / stopped, from the record and the live system.
 std::string ComputeStatus(const StateStore& store, const Record& r, bool* frozen_known = nullptr);
 
-std::string NowRfc3339();
 
 }  // namespace berth::runtime

@@ -35,7 +35,11 @@ Status SyncSocket::Send(Msg type, int64_t value, const std::string& text, int fd
   std::memcpy(buf, &h, sizeof h);
   size_t n = std::min(text.size(), kMaxText);
   std::memcpy(buf + sizeof h, text.data(), n);
-  struct iovec iov = {buf, sizeof h + n};
+  return SendWithFd(fd_.get(), buf, sizeof h + n, fd).Context("send on sync socket");
+}
+
+Status SendWithFd(int sock, const void* data, size_t len, int fd) {
+  struct iovec iov = {const_cast<void*>(data), len};
   struct msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -50,9 +54,8 @@ Status SyncSocket::Send(Msg type, int64_t value, const std::string& text, int fd
     std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
   }
   for (;;) {
-    if (::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL) >= 0) return Ok();
-    if (errno == EINTR) continue;
-    return Error::Sys("send on sync socket");
+    if (::sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0) return Ok();
+    if (errno != EINTR) return Error::Sys("sendmsg");
   }
 }
 

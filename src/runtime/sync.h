@@ -64,6 +64,10 @@ class SyncSocket {
   unique_fd fd_;
 };
 
+// sendmsg(2) of data with fd attached (SCM_RIGHTS) when fd >= 0; retries
+// EINTR. The one place that builds the control message.
+Status SendWithFd(int sock, const void* data, size_t len, int fd);
+
 // The start socket: a listening SOCK_SEQPACKET unix socket at `path`, on
 // which a created container's init waits for `start`. Paths longer than a
 // sockaddr_un allows are reached through their directory.
