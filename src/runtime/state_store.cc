@@ -88,7 +88,7 @@ Result<std::vector<std::string>> StateStore::Ids() const {
   return ids;
 }
 
-std::string ComputeStatus(const StateStore& store, const Record& r, bool*) {
+std::string ComputeStatus(const StateStore& store, const Record& r) {
   if (!sys::ProcessAlive(r.pid, r.start_time)) return "stopped";
   if (!r.started && fs::Exists(store.StartSocketPath(r.id))) return "created";
   cgroups::Options opts;

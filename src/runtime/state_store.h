@@ -52,7 +52,7 @@ class StateStore {
 };
 
 // created / running / paused / stopped, from the record and the live system.
-std::string ComputeStatus(const StateStore& store, const Record& r, bool* frozen_known = nullptr);
+std::string ComputeStatus(const StateStore& store, const Record& r);
 
 
 }  // namespace berth::runtime
