@@ -1,8 +1,10 @@
 #include "runtime/cgroups/cgroupfs.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <thread>
 
 #include "base/fs.h"
@@ -61,21 +63,40 @@ Status WriteProc(const std::string& dir, pid_t pid) {
 
 namespace {
 
+// Child cgroups of dir (cgroupfs reports directories in d_type, so no stat).
+Result<std::vector<std::string>> ChildCgroups(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return Error::Sys("opendir " + dir);
+  std::vector<std::string> out;
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR || !std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, ".."))
+      continue;
+    out.push_back(fs::Join(dir, e->d_name));
+  }
+  ::closedir(d);
+  return out;
+}
+
 Status RemoveTree(const std::string& dir, std::chrono::steady_clock::time_point deadline) {
-  auto names = fs::ListDir(dir);
-  if (!names.ok()) {
-    if (names.error().err() == ENOENT) return Ok();
-    return std::move(names).error();
-  }
-  for (const auto& name : *names) {
-    std::string sub = fs::Join(dir, name);
-    if (fs::IsDir(sub)) BERTH_TRY(RemoveTree(sub, deadline));
-  }
+  // The common case is a leaf with no processes: one rmdir. Only a busy
+  // directory is searched for child cgroups (listing costs more than the
+  // rmdir itself; this is on the container start/stop path).
   auto sleep = std::chrono::milliseconds(1);
+  bool children_removed = false;
   for (;;) {
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return Ok();
-    if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline)
-      return Error::Sys("rmdir " + dir);
+    if (errno != EBUSY && errno != ENOTEMPTY) return Error::Sys("rmdir " + dir);
+    if (!children_removed) {
+      auto children = ChildCgroups(dir);
+      if (!children.ok()) {
+        if (children.error().err() == ENOENT) return Ok();
+        return std::move(children).error();
+      }
+      for (const auto& sub : *children) BERTH_TRY(RemoveTree(sub, deadline));
+      children_removed = true;
+      continue;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return Error::Sys("rmdir " + dir, EBUSY);
     std::this_thread::sleep_for(sleep);
     sleep = std::min(sleep * 2, std::chrono::milliseconds(20));
   }
