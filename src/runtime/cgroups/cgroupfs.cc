@@ -24,9 +24,11 @@ Status ExecuteWrite(const std::string& dir, const Write& w) {
   };
   if (dir.empty()) return missing("controller \"" + w.controller + "\" is not available");
   for (const auto& c : w.choices) {
-    std::string path = fs::Join(dir, c.file);
-    if (!fs::Exists(path)) continue;
-    return fs::WriteFile(path, c.value).Context(what + "=" + c.value);
+    // Write first; a missing file (ENOENT) moves on to the next choice.
+    // No stat before each write: this runs for every container start.
+    Status st = fs::WriteFile(fs::Join(dir, c.file), c.value);
+    if (!st.ok() && st.error().err() == ENOENT) continue;
+    return std::move(st).Context(what + "=" + c.value);
   }
   std::vector<std::string> files;
   for (const auto& c : w.choices) files.push_back(fs::Join(dir, c.file));
