@@ -15,6 +15,7 @@
 # when the test failed.
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$E2E_DIR/../lib/assert.bash"
 REPO_DIR="$(cd "$E2E_DIR/../../.." && pwd)"
 SCRIPTS_DIR="${BERTH_SCRIPTS_DIR:-$REPO_DIR/scripts}"
 BERTHD="${BERTHD:-$REPO_DIR/build/src/berthd/berthd}"
@@ -223,39 +224,6 @@ store_snapshot() {
 }
 
 # assertions --------------------------------------------------------------------
-
-fail() {
-  echo "FAIL: $*" >&2
-  return 1
-}
-
-assert_status() {
-  [[ "$status" -eq "$1" ]] || fail "${2:-command}: exit status $status, expected $1; output: $output"
-}
-
-assert_success() {
-  assert_status 0 "${1:-command}"
-}
-
-assert_failure() {
-  [[ "$status" -ne 0 ]] || fail "${1:-command}: succeeded, expected a failure; output: $output"
-}
-
-assert_eq() {
-  [[ "$1" == "$2" ]] || fail "${3:-value}: got '$1', expected '$2'"
-}
-
-assert_ne() {
-  [[ "$1" != "$2" ]] || fail "${3:-value}: got '$1', expected something else"
-}
-
-assert_match() {
-  [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
-}
-
-assert_no_match() {
-  [[ ! "$1" =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/ and should not"
-}
 
 # assert_output_has TEXT: $output contains TEXT (fixed string).
 assert_output_has() {

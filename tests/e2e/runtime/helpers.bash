@@ -14,6 +14,7 @@
 # unmounts whatever is left under TESTDIR and removes it.
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$E2E_DIR/../lib/assert.bash"
 REPO_DIR="$(cd "$E2E_DIR/../../.." && pwd)"
 SCRIPTS_DIR="${BERTH_SCRIPTS_DIR:-$REPO_DIR/scripts}"
 
@@ -159,41 +160,6 @@ container_pid() {
 }
 
 # assertions -----------------------------------------------------------------
-
-fail() {
-  echo "FAIL: $*" >&2
-  return 1
-}
-
-# assert_status EXPECTED [what]
-assert_status() {
-  [[ "$status" -eq "$1" ]] || fail "${2:-command}: exit status $status, expected $1; output: $output"
-}
-
-# assert_failure [what]: non-zero status
-assert_failure() {
-  [[ "$status" -ne 0 ]] || fail "${1:-command}: succeeded, expected a failure; output: $output"
-}
-
-# assert_eq ACTUAL EXPECTED [what]
-assert_eq() {
-  [[ "$1" == "$2" ]] || fail "${3:-value}: got '$1', expected '$2'"
-}
-
-# assert_ne ACTUAL UNEXPECTED [what]
-assert_ne() {
-  [[ "$1" != "$2" ]] || fail "${3:-value}: got '$1', expected something else"
-}
-
-# assert_match ACTUAL ERE [what]
-assert_match() {
-  [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
-}
-
-# assert_no_match ACTUAL ERE [what]
-assert_no_match() {
-  [[ ! "$1" =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/ and should not"
-}
 
 # residue ----------------------------------------------------------------------
 

@@ -1,0 +1,43 @@
+# Assertions shared by the bats suites (tests/e2e/*/helpers.bash source it).
+# Each fails the test with a message naming what was checked and the output.
+
+# fail MESSAGE...: prints FAIL: MESSAGE to stderr and returns 1.
+fail() {
+  echo "FAIL: $*" >&2
+  return 1
+}
+
+# assert_status EXPECTED [what]: $status (from bats `run`) is EXPECTED.
+assert_status() {
+  [[ "$status" -eq "$1" ]] || fail "${2:-command}: exit status $status, expected $1; output: $output"
+}
+
+# assert_success [what]
+assert_success() {
+  assert_status 0 "${1:-command}"
+}
+
+# assert_failure [what]: non-zero status
+assert_failure() {
+  [[ "$status" -ne 0 ]] || fail "${1:-command}: succeeded, expected a failure; output: $output"
+}
+
+# assert_eq ACTUAL EXPECTED [what]
+assert_eq() {
+  [[ "$1" == "$2" ]] || fail "${3:-value}: got '$1', expected '$2'"
+}
+
+# assert_ne ACTUAL UNEXPECTED [what]
+assert_ne() {
+  [[ "$1" != "$2" ]] || fail "${3:-value}: got '$1', expected something else"
+}
+
+# assert_match ACTUAL ERE [what]
+assert_match() {
+  [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+# assert_no_match ACTUAL ERE [what]
+assert_no_match() {
+  [[ ! "$1" =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/ and should not"
+}
