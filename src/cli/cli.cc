@@ -65,6 +65,13 @@ std::unique_ptr<Command> NewRoot(GlobalOptions* g) {
   root->Add(NewVersionCommand());
   root->Add(NewInfoCommand());
   root->Add(NewEventsCommand());
+  // Containers: the "container" management command and the top-level forms.
+  auto container = std::make_unique<Command>();
+  container->use = "container";
+  container->short_desc = "Manage containers";
+  AddContainerRunCommands(*root, *container);
+  AddContainerManageCommands(*root, *container);
+  root->Add(std::move(container));
   return root;
 }
 

@@ -28,6 +28,15 @@ std::unique_ptr<Command> NewDfCommand();
 std::unique_ptr<Command> NewEventsCommand();
 std::unique_ptr<Command> NewSystemCommand();  // "system df|events|info"
 
+// cmd/container/: each adds the top-level forms ("run", "ps") to root and
+// the management forms ("container run", "container ls") to container.
+// Run group (run.cmake): run, create, start, attach, exec.
+void AddContainerRunCommands(Command& root, Command& container);
+// Manage group (manage.cmake): ps/ls, inspect, logs, stop, kill, rm,
+// restart, wait, top, rename, pause, unpause, update, commit, export, cp,
+// diff, stats, port, prune.
+void AddContainerManageCommands(Command& root, Command& container);
+
 // cmd/inspect.cc: the generic inspect
 std::unique_ptr<Command> NewInspectCommand();
 

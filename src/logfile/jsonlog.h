@@ -1,0 +1,56 @@
+// Docker's json-file log format: writing with rotation (the monitor) and
+// reading with tail / since / until / follow across rotations (berthd).
+//   {"log":"hello\n","stream":"stdout","time":"2026-11-28T23:59:59.123456789Z"}
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace berth::logfile {
+
+struct WriterOptions {
+  std::string path;
+  int64_t max_size = 0;  // bytes; 0 = never rotate
+  int max_files = 1;     // kept files including the current one
+};
+
+class Writer {
+ public:
+  static Result<Writer> Open(const WriterOptions& o);
+  // Appends the bytes a stream produced, split into log lines: complete
+  // lines become one entry each, a partial line is kept until its newline
+  // comes or Flush(); lines over 16 KiB are split. stream: "stdout"/"stderr".
+  Status Write(std::string_view stream, std::string_view data);
+  // Writes out partial lines (at exit).
+  Status Flush();
+  // ... (implementation members)
+};
+
+struct Entry {
+  std::string stream;  // "stdout" / "stderr"
+  std::string log;     // the bytes, with their "\n" when the line ended
+  int64_t time_nano = 0;
+  std::string time;    // as written (RFC 3339 nano)
+};
+
+struct ReadOptions {
+  std::string path;
+  int max_files = 1;
+  int64_t tail = -1;        // last N lines; -1 = all
+  int64_t since_nano = 0;   // 0 = no bound
+  int64_t until_nano = 0;   // 0 = no bound
+  bool follow = false;
+  // Follow ends when this returns true (checked at least every 100 ms):
+  // the container stopped (and the file has been read to its end) or the
+  // client went away.
+  std::function<bool()> stop;
+};
+// Calls fn for each entry, oldest first; a false return from fn stops.
+Status Read(const ReadOptions& o, const std::function<bool(const Entry&)>& fn);
+
+}  // namespace berth::logfile
