@@ -28,8 +28,32 @@ class Writer {
   Status Write(std::string_view stream, std::string_view data);
   // Writes out partial lines (at exit).
   Status Flush();
-  // ... (implementation members)
+
+  Writer(Writer&&) noexcept = default;
+  Writer& operator=(Writer&&) noexcept = default;
+  ~Writer() = default;
+
+ private:
+  Writer() = default;
+  // Writes one log object; rotates first when the file has reached max_size.
+  Status WriteEntry(std::string_view stream, std::string_view line, const std::string& time);
+  Status Rotate();
+
+  WriterOptions o_;
+  unique_fd fd_;
+  int64_t size_ = 0;
+  std::string partial_[2];  // stdout, stderr: bytes of a line not yet ended
+  std::string buf_;         // the object being written (reused)
 };
+
+// Appends s to out as a JSON string (with the quotes), escaped exactly as
+// Go's encoding/json does: \" \\ \n \r \t, other control bytes and
+// < > & as \u00XX, U+2028/U+2029 as \u2028/\u2029, and every byte of
+// invalid UTF-8 as \ufffd.
+void AppendJsonString(std::string& out, std::string_view s);
+
+// "2026-11-28T23:59:59.123456789Z" (or with an offset) -> ns since the epoch.
+Result<int64_t> ParseRfc3339Nano(std::string_view s);
 
 struct Entry {
   std::string stream;  // "stdout" / "stderr"
