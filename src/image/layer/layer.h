@@ -112,6 +112,11 @@ struct PackOptions {
   // Paths relative to the packed dir ("data", "var/lib/db"); each is left out
   // with everything below it.
   std::vector<std::string> exclude;
+  // When set, only this entry of dir (a name, not a path) is packed, itself
+  // included (a file, a symlink or a directory with everything below it),
+  // under the name `rename` when that is set: `docker cp` archives.
+  std::string single;
+  std::string rename;
 };
 
 struct PackResult {

@@ -130,6 +130,11 @@ class Packer {
     return Ok();
   }
 
+  // Writes the entry name of dirfd (and what is below it) as rel.
+  Status One(int dirfd, const std::string& name, const std::string& rel) {
+    return Entry(dirfd, name, rel);
+  }
+
  private:
   Status Entry(int dirfd, const std::string& name, const std::string& rel) {
     struct stat st;
@@ -147,8 +152,9 @@ class Packer {
 
     if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
       // Overlay whiteout → `.wh.NAME`, an empty regular file, as Docker.
-      std::string dir = rel.substr(0, rel.size() - name.size());
-      archive_entry_set_pathname(e.get(), (dir + kWhiteoutPrefix + name).c_str());
+      auto [dir, base] = SplitParent(rel);
+      archive_entry_set_pathname(
+          e.get(), ((dir.empty() ? dir : dir + "/") + kWhiteoutPrefix + base).c_str());
       archive_entry_set_filetype(e.get(), AE_IFREG);
       archive_entry_set_perm(e.get(), 0600);
       archive_entry_set_size(e.get(), 0);
@@ -285,7 +291,12 @@ Result<PackResult> Pack(const std::string& dir, int out_fd, const PackOptions& o
     return Error::Internal(what + ": " + archive_error_string(a.get()));
 
   Packer packer(a.get(), sink, options);
-  BERTH_TRY_CTX(packer.Walk(root, ""), what);
+  if (options.single.empty()) {
+    BERTH_TRY_CTX(packer.Walk(root, ""), what);
+  } else {
+    const std::string& as = options.rename.empty() ? options.single : options.rename;
+    BERTH_TRY_CTX(packer.One(root, options.single, as), what);
+  }
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
     if (sink.error) return Error(*sink.error).Context(what);
     return Error::Internal(what + ": close tar: " + archive_error_string(a.get()));
