@@ -177,6 +177,21 @@ struct DiskUsage {
   std::vector<LayerUsage> layers;
 };
 
+// POST /commit: a container's changes as a new image over its parent.
+struct CommitOptions {
+  std::string parent;           // parent image ID "sha256:…"; "" for a scratch container
+  int layer_fd = -1;            // the layer tar (engine::fs::PackChanges), read to its end
+  std::string layer_path;       // ... or a file holding it (used when layer_fd < 0)
+  nlohmann::json config;        // the new image's "config": the container's Config as
+                                // Docker merges it (before `changes`)
+  std::vector<std::string> changes;  // `-c` instructions, applied to config
+  std::string author;
+  std::string comment;          // the commit message
+  std::string container_id;
+  nlohmann::json container_config;   // the container's Config as it is
+  std::string ref;              // name to tag ("" for none; no tag means :latest)
+};
+
 class ImageStore {
  public:
   // Opens (creating, migrating) the store at options.root and sweeps what a
@@ -242,6 +257,15 @@ class ImageStore {
   // (untagged). Returns the image ID "sha256:…".
   Result<std::string> Import(int tar_fd, std::string_view ref,
                              const std::vector<std::string>& changes, std::string_view message);
+
+  // POST /commit: parent's rootfs.diff_ids + the new layer's diff ID (a
+  // layer with no change, the empty tar, adds no diff ID and its history
+  // entry is marked empty_layer, as moby's NewChildImage), history =
+  // parent's + {created, created_by: the container's Cmd joined with " ",
+  // author, comment}; "container" and "container_config" recorded. The
+  // layer is unpacked under layers/<chainid>/diff; the image becomes
+  // visible in one transaction (as Import). Returns "sha256:…".
+  Result<std::string> Commit(const CommitOptions& options);
 
   // GET /system/df: images with sizes and layer totals.
   Result<DiskUsage> Df(const InUseFn& in_use);
