@@ -102,7 +102,7 @@ Result<oci::Process> DefaultExecProcess(const GlobalOptions& g, const std::strin
   return p;
 }
 
-Result<int> Exec(const GlobalOptions& g, const ExecOptions& o) {
+Result<ExecProcess> StartExec(const GlobalOptions& g, const ExecOptions& o) {
   StateStore store(g.root);
   Record r = BERTH_TRY(store.Load(o.id));
   std::string status = ComputeStatus(store, r);
@@ -139,7 +139,6 @@ Result<int> Exec(const GlobalOptions& g, const ExecOptions& o) {
   }
   c.console_to_parent = o.process.terminal && o.console_socket.empty();
 
-  if (!o.detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   auto [parent_sock, child_sock] = BERTH_TRY(SyncSocket::Pair());
   c.sync = &child_sock;
   pid_t helper = ::fork();
@@ -174,12 +173,18 @@ Result<int> Exec(const GlobalOptions& g, const ExecOptions& o) {
     kill_it();
     return std::move(master).error();
   }
+  return ExecProcess{pid, std::move(*master)};
+}
+
+Result<int> Exec(const GlobalOptions& g, const ExecOptions& o) {
+  if (!o.detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  ExecProcess p = BERTH_TRY(StartExec(g, o));
   if (!o.pid_file.empty()) {
     auto abs = BERTH_TRY(fs::Absolute(o.pid_file));
-    BERTH_TRY(fs::AtomicWrite(abs, std::to_string(pid), 0644, false));
+    BERTH_TRY(fs::AtomicWrite(abs, std::to_string(p.pid), 0644, false));
   }
   if (o.detach) return 0;
-  return WaitForeground(pid, master->valid() ? master->get() : -1);
+  return WaitForeground(p.pid, p.pty_master.valid() ? p.pty_master.get() : -1);
 }
 
 }  // namespace berth::runtime

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 #include "oci/runtime_spec.h"
 
 namespace berth::runtime {
@@ -72,6 +73,18 @@ Result<oci::Process> DefaultExecProcess(const GlobalOptions& g, const std::strin
 // Runs a process in the container. Without detach, waits and returns its
 // exit status; with detach returns 0 once it has started.
 Result<int> Exec(const GlobalOptions& g, const ExecOptions& o);
+
+// A process StartExec started.
+struct ExecProcess {
+  pid_t pid = 0;
+  unique_fd pty_master;  // process.terminal without a console socket
+};
+// Starts o.process in the container and returns once it runs (pid_file is
+// not written; pass detach = false). Without a terminal it inherits the caller's
+// stdio; with one and no console socket, the caller gets the pty master.
+// The caller waits for the process: it is reparented to the nearest child
+// subreaper, so the caller should be one (PR_SET_CHILD_SUBREAPER).
+Result<ExecProcess> StartExec(const GlobalOptions& g, const ExecOptions& o);
 
 // True for ids runc accepts: [A-Za-z0-9_+.-]+, not "." or "..".
 bool ValidId(const std::string& id);

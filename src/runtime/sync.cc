@@ -69,9 +69,22 @@ Result<Message> SyncSocket::Recv() {
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   ssize_t n;
-  do {
+  bool reset = false;
+  for (;;) {
     n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
+    if (n >= 0 || errno == EINTR) {
+      if (n >= 0) break;
+      continue;
+    }
+    // A peer that exits with a message of ours unread (init failing before
+    // it reads kGo) resets the connection; the kernel reports that first
+    // and clears it, and the peer's last message (its error) is still queued.
+    if (errno == ECONNRESET && !reset) {
+      reset = true;
+      continue;
+    }
+    break;
+  }
   if (n < 0) return Error::Sys("receive on sync socket");
   if (n == 0) {
     Message closed;
