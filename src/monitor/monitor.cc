@@ -1,5 +1,6 @@
 #include "monitor/monitor.h"
 
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -298,6 +299,7 @@ void Monitor::Start(Conn& c) {
   phase_ = Phase::kRunning;
   Reply(c, "ok " + std::to_string(proc_.pid));
   Reap();  // it may have ended already
+  ::malloc_trim(0);  // give back what parsing the spec and starting took
 }
 
 void Monitor::TakeStdin(Conn& c, std::string_view data) {
