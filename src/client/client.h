@@ -149,3 +149,74 @@ class Client {
 Error WrapNotFound(Error e, std::string_view object, std::string_view id);
 
 }  // namespace berth::client
+
+// Containers (manage group) — src/client/containers_manage.cc.
+// Free functions over Client::Do/Stream. A missing container reads as the
+// docker 20.10 client words it where that client wraps the 404 ("Error: No
+// such container: x" for inspect and remove, "Error: No such
+// container:path: x:/p" for the archive calls); other calls keep the
+// daemon's "Error response from daemon: …".
+namespace berth::client {
+
+struct ContainerListOptions {
+  bool all = false;
+  bool size = false;
+  int64_t limit = 0;  // -n; 0: no limit
+  Filters filters;
+};
+Result<json> ContainerList(Client& c, const ContainerListOptions& opts);
+// The raw JSON of GET /containers/{id}/json (size=1 with size).
+Result<std::string> ContainerInspectRaw(Client& c, const std::string& id, bool size = false);
+Result<json> ContainerInspect(Client& c, const std::string& id);
+
+struct ContainerLogsOptions {
+  bool follow = false, timestamps = false, details = false;
+  std::string since, until, tail;  // as the API takes them ("" to omit)
+};
+// Streams the raw body (8-byte frames without a tty, raw bytes with one).
+Status ContainerLogs(Client& c, const std::string& id, const ContainerLogsOptions& opts,
+                     const http::Client::DataFn& on_data);
+
+// timeout < 0: the daemon's default.
+Status ContainerStop(Client& c, const std::string& id, int64_t timeout);
+Status ContainerRestart(Client& c, const std::string& id, int64_t timeout);
+Status ContainerKill(Client& c, const std::string& id, const std::string& signal);
+Status ContainerRemove(Client& c, const std::string& id, bool force, bool volumes, bool link);
+// POST /containers/{id}/wait: {"StatusCode":N,"Error":{"Message":…}}.
+Result<json> ContainerWait(Client& c, const std::string& id, const std::string& condition);
+Result<json> ContainerTop(Client& c, const std::string& id, const std::string& ps_args);
+Status ContainerRename(Client& c, const std::string& id, const std::string& name);
+Status ContainerPause(Client& c, const std::string& id);
+Status ContainerUnpause(Client& c, const std::string& id);
+// POST /containers/{id}/update with body; the reply ({"Warnings":[…]}).
+Result<json> ContainerUpdate(Client& c, const std::string& id, const json& body);
+
+struct ContainerCommitOptions {
+  std::string reference;  // REPOSITORY[:TAG], may be empty
+  std::string comment, author;
+  std::vector<std::string> changes;
+  bool pause = true;
+};
+// POST /commit: {"Id":"sha256:…"}.
+Result<json> ContainerCommit(Client& c, const std::string& id, const ContainerCommitOptions& opts);
+Status ContainerExport(Client& c, const std::string& id, const http::Client::DataFn& on_data);
+
+// HEAD /containers/{id}/archive: the decoded X-Docker-Container-Path-Stat
+// ({"name","size","mode","mtime","linkTarget"}).
+Result<json> ContainerStatPath(Client& c, const std::string& id, const std::string& path);
+// GET /containers/{id}/archive: the tar to on_data; *stat (when given) gets
+// the path's stat header before the first byte.
+Status CopyFromContainer(Client& c, const std::string& id, const std::string& path,
+                         const http::Client::DataFn& on_data, json* stat);
+// PUT /containers/{id}/archive with the tar from body, extracted in the
+// directory path.
+Status CopyToContainer(Client& c, const std::string& id, const std::string& path,
+                       http::BodyReader& body, bool no_overwrite_dir_non_dir, bool copy_uid_gid);
+Result<json> ContainerChanges(Client& c, const std::string& id);
+// GET /containers/{id}/stats: each JSON sample to on_sample (one with
+// stream false).
+Status ContainerStats(Client& c, const std::string& id, bool stream,
+                      const JsonStreamDecoder::Fn& on_sample);
+Result<json> ContainersPrune(Client& c, const Filters& filters);
+
+}  // namespace berth::client
