@@ -175,4 +175,12 @@ Status ArchivePath(const std::string& merged_dir, const std::string& path, int o
   return Ok();
 }
 
+Result<PathStat> StatPath(const std::string& merged_dir, const std::string& path) {
+  return StatPath(merged_dir, path, "");
+}
+
+Status ArchivePath(const std::string& merged_dir, const std::string& path, int out_fd) {
+  return ArchivePath(merged_dir, path, out_fd, "");
+}
+
 }  // namespace berth::engine::fs

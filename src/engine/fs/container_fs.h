@@ -89,4 +89,12 @@ Status ExtractToPath(const std::string& merged_dir, const std::string& path, int
                      bool no_overwrite_dir_non_dir, bool copy_uid_gid, const std::string& user,
                      const std::string& container_id);
 
+// The first drafts of the three calls above, kept for callers written
+// against them: no container ID in the not-found text ("... in container "),
+// and copy_uid_gid chowns to root (the container's user is not known).
+Result<PathStat> StatPath(const std::string& merged_dir, const std::string& path);
+Status ArchivePath(const std::string& merged_dir, const std::string& path, int out_fd);
+Status ExtractToPath(const std::string& merged_dir, const std::string& path, int in_fd,
+                     bool no_overwrite_dir_non_dir, bool copy_uid_gid);
+
 }  // namespace berth::engine::fs

@@ -199,4 +199,9 @@ Status ExtractToPath(const std::string& merged_dir, const std::string& path, int
   return Extract(in_fd, dest_fd.get(), shown, no_overwrite_dir_non_dir, owner);
 }
 
+Status ExtractToPath(const std::string& merged_dir, const std::string& path, int in_fd,
+                     bool no_overwrite_dir_non_dir, bool copy_uid_gid) {
+  return ExtractToPath(merged_dir, path, in_fd, no_overwrite_dir_non_dir, copy_uid_gid, "", "");
+}
+
 }  // namespace berth::engine::fs
