@@ -220,3 +220,68 @@ Status ContainerStats(Client& c, const std::string& id, bool stream,
 Result<json> ContainersPrune(Client& c, const Filters& filters);
 
 }  // namespace berth::client
+
+// Containers (run group) — src/client/containers.cc.
+// The calls behind run, create, start, attach and exec: create, start, the
+// hijacked attach and exec-start streams, wait (registered before start),
+// resize, exec and the image pull that run does for a missing image. Daemon
+// errors read "Error response from daemon: …" as elsewhere.
+namespace berth::client {
+
+// POST /containers/create?name=&platform= with the body as the docker CLI
+// builds it; the new container's ID. *warnings (when given) gets the
+// daemon's warnings.
+Result<std::string> ContainerCreate(Client& c, const std::string& body, const std::string& name,
+                                    const std::string& platform,
+                                    std::vector<std::string>* warnings = nullptr);
+Status ContainerStart(Client& c, const std::string& id);
+
+struct AttachOptions {
+  bool stream = true, stdin_ = false, stdout_ = true, stderr_ = true;
+  std::string detach_keys;  // sent as detachKeys when not empty
+};
+// POST /containers/{id}/attach, upgraded to a raw stream (Upgrade: tcp).
+Result<std::unique_ptr<http::Stream>> ContainerAttach(Client& c, const std::string& id,
+                                                      const AttachOptions& opts);
+Status ContainerResize(Client& c, const std::string& id, int height, int width);
+
+// A POST /containers/{id}/wait?condition=… in flight. Start returns once
+// the daemon answered the head, so the wait is registered before the
+// caller starts the container; Get blocks for the body on a thread of its
+// own and may be abandoned (the process may exit while it waits).
+class ContainerWaiter {
+ public:
+  struct Outcome {
+    int64_t status_code = 0;
+    std::string error;  // the body's Error.Message, or a transport error
+  };
+  static Result<std::unique_ptr<ContainerWaiter>> Start(Client& c, const std::string& id,
+                                                         const std::string& condition);
+  ~ContainerWaiter();
+  // Blocks until the daemon answers.
+  Outcome Get();
+  struct State;
+
+ private:
+  explicit ContainerWaiter(std::shared_ptr<State> s) : s_(std::move(s)) {}
+  std::shared_ptr<State> s_;
+};
+
+// POST /containers/{id}/exec with the body (docker's ExecConfig); the exec ID.
+Result<std::string> ExecCreate(Client& c, const std::string& container, const std::string& body);
+// POST /exec/{id}/start {"Detach":true,"Tty":tty}.
+Status ExecStartDetached(Client& c, const std::string& exec_id, bool tty);
+// POST /exec/{id}/start {"Detach":false,"Tty":tty}, upgraded to a raw stream.
+Result<std::unique_ptr<http::Stream>> ExecStartAttached(Client& c, const std::string& exec_id,
+                                                        bool tty);
+Result<json> ExecInspect(Client& c, const std::string& exec_id);
+Status ExecResize(Client& c, const std::string& exec_id, int height, int width);
+
+// POST /images/create?fromImage=…&tag=… (what run does for a missing
+// image); each progress message to on_message, an error message in the
+// stream becomes the error.
+Status ImagePull(Client& c, const std::string& image, const std::string& platform,
+                 const JsonStreamDecoder::Fn& on_message);
+
+}  // namespace berth::client
+// End of Containers (run group).

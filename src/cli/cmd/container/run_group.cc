@@ -1,10 +1,14 @@
 #include "cli/cmd/commands.h"
+#include "cli/cmd/container/run_group.h"
 
 namespace berth::cli {
 
 void AddContainerRunCommands(Command& root, Command& container) {
-  (void)root;
-  (void)container;
+  for (auto* make : {&NewRunCommand, &NewCreateCommand, &NewStartCommand, &NewAttachCommand,
+                     &NewExecCommand}) {
+    root.Add(make());
+    container.Add(make());
+  }
 }
 
 }  // namespace berth::cli
