@@ -212,7 +212,8 @@ Result<Launched> Launch(const GlobalOptions& g, const CreateOptions& o, LaunchMo
 
   WarnUnknownCapabilities(spec.process);
   std::optional<seccomp::Filter> filter;
-  if (spec.linux.seccomp) filter = BERTH_TRY_CTX(seccomp::Build(*spec.linux.seccomp), "seccomp");
+  if (spec.linux.seccomp)
+    filter = BERTH_TRY_CTX(seccomp::BuildCached(*spec.linux.seccomp, SeccompCacheDir(g)), "seccomp");
 
   InitContext ctx;
   ctx.spec = &spec;

@@ -116,7 +116,8 @@ Result<ExecProcess> StartExec(const GlobalOptions& g, const ExecOptions& o) {
   auto cg = BERTH_TRY(cgroups::Manager::Open(r.cgroups_path, r.id, CgroupOptions(r.systemd_cgroup)));
 
   std::optional<seccomp::Filter> filter;
-  if (spec.linux.seccomp) filter = BERTH_TRY_CTX(seccomp::Build(*spec.linux.seccomp), "seccomp");
+  if (spec.linux.seccomp)
+    filter = BERTH_TRY_CTX(seccomp::BuildCached(*spec.linux.seccomp, SeccompCacheDir(g)), "seccomp");
 
   ExecChild c;
   c.process = &o.process;

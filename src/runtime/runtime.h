@@ -89,4 +89,8 @@ Result<ExecProcess> StartExec(const GlobalOptions& g, const ExecOptions& o);
 // True for ids runc accepts: [A-Za-z0-9_+.-]+, not "." or "..".
 bool ValidId(const std::string& id);
 
+// Compiled seccomp programs (seccomp::BuildCached): <root>/@seccomp-cache
+// ('@' is not allowed in container ids, so it never names a container).
+inline std::string SeccompCacheDir(const GlobalOptions& g) { return g.root + "/@seccomp-cache"; }
+
 }  // namespace berth::runtime
