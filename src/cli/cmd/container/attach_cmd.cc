@@ -42,6 +42,7 @@ Result<int> Attach(Cli& cli, const AttachCmdOptions& o, const std::string& name)
   so.in = ao.stdin_;
   so.detach_keys = o.detach_keys;
   so.sig_proxy = o.sig_proxy && !tty;
+  so.nudge_size = true;
   auto session = BERTH_TRY(AttachSession::Make(cli, *c, so, std::move(conn)));
   auto end = BERTH_TRY(session->Run());
   session.reset();

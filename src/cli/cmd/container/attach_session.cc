@@ -77,16 +77,19 @@ Result<IoEnd> AttachSession::Run() {
     // 10 ms apart).
     WinSize ws = TerminalSize(cli_.out_fd());
     if (ws.height != 0 || ws.width != 0) {
+      if (o_.nudge_size) (void)client::ContainerResize(c_, o_.container_id, ws.height + 1, ws.width + 1);
       auto once = [&]() -> Status {
         if (!o_.exec_id.empty()) return client::ExecResize(c_, o_.exec_id, ws.height, ws.width);
         return client::ContainerResize(c_, o_.container_id, ws.height, ws.width);
       };
+      // A process that already ended cannot be resized; docker's message
+      // for that comes from a goroutine the exit usually cuts short, so it
+      // is not printed here.
       bool ok = once().ok();
       for (int i = 0; i < 5 && !ok; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         ok = once().ok();
       }
-      if (!ok) cli_.Err("failed to resize tty, using default size\n");
     }
   }
   IoOptions io;

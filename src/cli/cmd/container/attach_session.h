@@ -28,6 +28,9 @@ struct SessionOptions {
   bool in = false, out = true, err = true;  // the attached streams
   std::string detach_keys;                  // docker's form; "" for the default
   bool sig_proxy = false;                   // forward signals (docker: not with a tty)
+  // attach: first resize to one more row and column, so the process sees a
+  // SIGWINCH and redraws even when the size did not change (as docker).
+  bool nudge_size = false;
 };
 
 class AttachSession {
