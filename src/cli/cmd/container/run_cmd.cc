@@ -97,7 +97,7 @@ Result<std::string> CreateContainer(Cli& cli, client::Client& c, const RunOption
   auto id = client::ContainerCreate(c, body, o.c.name, o.c.platform, &warnings);
   if (!id.ok() && id.error().code() == Code::kNotFound && o.c.pull == "missing") {
     auto r = ref::ParseNormalized(o.c.image);
-    if (r.ok() && str::StartsWith(id.error().message(), "Error response from daemon: No such image")) {
+    if (r.ok()) {
       cli.Err(fmt::format("Unable to find image '{}' locally\n", r->WithDefaultTag().Familiar()));
       BERTH_TRY(pull());
       warnings.clear();
