@@ -1,17 +1,21 @@
 // Unit tests for the run group: flags → create body (against bodies the
 // docker 20.10 CLI sent to a recording fake daemon), value parsers and
 // docker's errors, detach keys and the escape-sequence detector.
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "base/strings.h"
 #include "cli/cmd/container/create_opts.h"
 #include "cli/cmd/container/create_parse.h"
+#include "cli/cmd/container/attach_io.h"
 #include "cli/cmd/container/term.h"
 
 namespace berth::cli {
@@ -255,6 +259,81 @@ TEST(EscapeDetector, OverlappingSequence) {
   fwd.clear();
   EXPECT_TRUE(single.Feed("xyq", &fwd));
   EXPECT_EQ(fwd, "xy");
+}
+
+// StreamIo against a socketpair standing in for the hijacked connection.
+struct IoRig {
+  int peer = -1;
+  std::unique_ptr<http::Stream> conn;
+  int in_w = -1, in_r = -1, out_r = -1, out_w = -1, err_r = -1, err_w = -1;
+  IoRig() {
+    int sv[2], in[2], out[2], err[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
+    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
+    peer = sv[1];
+    conn = http::MakeSocketStream(sv[0], "", unique_fd(sv[0]));
+    in_r = in[0], in_w = in[1], out_r = out[0], out_w = out[1], err_r = err[0], err_w = err[1];
+  }
+  ~IoRig() {
+    for (int fd : {peer, in_w, in_r, out_r, out_w, err_r, err_w})
+      if (fd >= 0) ::close(fd);
+  }
+  static std::string ReadAll(int fd) {
+    std::string s;
+    char b[4096];
+    for (ssize_t n; (n = ::read(fd, b, sizeof b)) > 0;) s.append(b, static_cast<size_t>(n));
+    return s;
+  }
+  static std::string Frame(char stream, const std::string& p) {
+    std::string h = {stream, 0, 0, 0, 0, 0, 0, static_cast<char>(p.size())};
+    return h + p;
+  }
+};
+
+TEST(StreamIo, DemuxesAndHalfClosesStdin) {
+  IoRig r;
+  ASSERT_EQ(::write(r.in_w, "hello", 5), 5);
+  ::close(r.in_w);
+  r.in_w = -1;
+  std::string got_in;
+  std::thread peer([&] {
+    got_in = IoRig::ReadAll(r.peer);  // ends at the CLI's half-close
+    std::string frames = IoRig::Frame(1, "out\n") + IoRig::Frame(2, "err\n") + IoRig::Frame(1, "more");
+    ASSERT_EQ(::write(r.peer, frames.data(), frames.size()), static_cast<ssize_t>(frames.size()));
+    ::shutdown(r.peer, SHUT_WR);
+  });
+  IoOptions o;
+  o.in_fd = r.in_r;
+  o.out_fd = r.out_w;
+  o.err_fd = r.err_w;
+  auto end = StreamIo(*r.conn, o);
+  peer.join();
+  ASSERT_TRUE(end.ok()) << end.error().message();
+  EXPECT_EQ(*end, IoEnd::kDone);
+  EXPECT_EQ(got_in, "hello");
+  ::close(r.out_w);
+  ::close(r.err_w);
+  r.out_w = r.err_w = -1;
+  EXPECT_EQ(IoRig::ReadAll(r.out_r), "out\nmore");
+  EXPECT_EQ(IoRig::ReadAll(r.err_r), "err\n");
+}
+
+TEST(StreamIo, TtyDetachSequence) {
+  IoRig r;
+  std::string typed = std::string("ls\x10") + "x" + "\x10\x11" + "after";
+  ASSERT_EQ(::write(r.in_w, typed.data(), typed.size()), static_cast<ssize_t>(typed.size()));
+  IoOptions o;
+  o.tty = true;
+  o.in_fd = r.in_r;
+  o.out_fd = r.out_w;
+  o.detach_keys = "\x10\x11";
+  auto end = StreamIo(*r.conn, o);  // the peer never closes: only the detach ends it
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, IoEnd::kDetached);
+  r.conn.reset();  // the CLI drops the connection after a detach
+  EXPECT_EQ(IoRig::ReadAll(r.peer), std::string("ls\x10") + "x");
 }
 
 }  // namespace
