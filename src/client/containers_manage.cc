@@ -64,8 +64,12 @@ Result<json> DecodeStatHeader(const http::ClientResponse& resp) {
   return j;
 }
 
+// Only the daemon's 404 (a HEAD's has no body): not a local error that
+// happens to be kNotFound.
 Error PathNotFound(Error e, const std::string& id, const std::string& path) {
   if (e.code() != Code::kNotFound) return e;
+  if (!str::StartsWith(e.message(), "Error response from daemon") && !str::StartsWith(e.message(), "request returned"))
+    return e;
   return Error(Code::kNotFound, fmt::format("Error: No such container:path: {}:{}", id, path));
 }
 

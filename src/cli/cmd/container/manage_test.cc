@@ -333,7 +333,8 @@ TEST(Update, Values) {
   EXPECT_EQ(ParseNanoCpus("abc").error().message(), "failed to parse abc as a rational number");
   EXPECT_EQ(*ParseRestartPolicy("on-failure:3"), json::parse(R"({"Name":"on-failure","MaximumRetryCount":3})"));
   EXPECT_EQ(*ParseRestartPolicy("always"), json::parse(R"({"Name":"always","MaximumRetryCount":0})"));
-  EXPECT_FALSE(ParseRestartPolicy("always:3").ok());
+  EXPECT_EQ(ParseRestartPolicy("a:b:c").error().message(), "invalid restart policy format");
+  EXPECT_EQ(ParseRestartPolicy("on-failure:x").error().message(), "maximum retry count must be an integer");
 }
 
 }  // namespace

@@ -73,10 +73,9 @@ Result<client::json> ParseRestartPolicy(const std::string& s) {
   client::json p = {{"Name", ""}, {"MaximumRetryCount", 0}};
   if (s.empty()) return p;
   auto parts = str::Split(s, ':');
-  if (parts.size() > 2) return Error::Invalid(fmt::format("invalid restart policy format"));
+  // As docker 20.10's client: the name is the daemon's to check.
+  if (parts.size() > 2) return Error::Invalid("invalid restart policy format");
   if (parts.size() == 2) {
-    if (parts[0] != "on-failure")
-      return Error::Invalid("maximum retry count cannot be used with restart policy '" + parts[0] + "'");
     auto n = str::ParseInt(parts[1]);
     if (!n) return Error::Invalid("maximum retry count must be an integer");
     p["MaximumRetryCount"] = *n;

@@ -25,8 +25,9 @@ Status Run(Cli& cli, const Options& o) {
   if (o.latest && o.last == -1) opts.limit = 1;
   opts.filters = ParseFilters(o.filters);
   std::string format = o.format;
-  // As docker: a custom format asks the daemon for sizes when it uses .Size.
-  if (!format.empty() && format.find(".Size") != std::string::npos) opts.size = true;
+  // As docker: a custom format asks the daemon for sizes when it uses .Size
+  // (json . marshals every field, .Size included).
+  if (format.find(".Size") != std::string::npos || format.find("json .") != std::string::npos) opts.size = true;
   if (format.empty() || format == "table") {
     if (o.quiet) format = "{{.ID}}";
     else format = std::string(kTable) + (o.size ? "\t{{.Size}}" : "");

@@ -132,7 +132,8 @@ Status Run(Cli& cli, const Options& o, const std::vector<std::string>& args) {
   Stats stats(cli, o);
   bool show_all = args.empty();
   if (show_all) {
-    for (const auto& id : BERTH_TRY(ListIds(cli, o.all))) stats.Start(id, id);
+    // As docker: listed containers are named by their short ID.
+    for (const auto& id : BERTH_TRY(ListIds(cli, o.all))) stats.Start(id.substr(0, 12), id);
   } else {
     BERTH_TRY(cli.Client());  // a bad -H fails here, once
     for (const auto& name : args) stats.Start(name);
@@ -149,8 +150,10 @@ Status Run(Cli& cli, const Options& o, const std::vector<std::string>& args) {
     if (show_all) {
       auto ids = ListIds(cli, o.all);
       if (ids.ok()) {
-        stats.Retain(*ids);
-        for (const auto& id : *ids) stats.Start(id, id);
+        std::vector<std::string> names;
+        for (const auto& id : *ids) names.push_back(id.substr(0, 12));
+        stats.Retain(names);
+        for (const auto& id : *ids) stats.Start(id.substr(0, 12), id);
       }
     }
   }
