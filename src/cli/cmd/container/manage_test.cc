@@ -116,6 +116,9 @@ TEST(RenderContainers, TableLabelAndErrors) {
   out = RenderContainers("{{.Names}} {{.Label \"a\"}}|{{.Label \"zz\"}}|{{.Labels}}", set);
   ASSERT_TRUE(out.ok()) << out.error().message();
   EXPECT_EQ(*out, "web b||a=b,c=d\n");
+  out = RenderContainers("table {{.Label \"a\"}}\t{{.Names}}", set);
+  ASSERT_TRUE(out.ok()) << out.error().message();
+  EXPECT_EQ(*out, "a         NAMES\nb         web\n");
   out = RenderContainers("{{.Foo}}", set);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().message(),

@@ -283,7 +283,10 @@ Result<std::string> RenderContainers(const std::string& format, const ContainerR
   }
   if (!table) return out;
   tmpl::FuncMap hf = tmpl::HeaderFuncs();
-  hf["label"] = [](const std::vector<tmpl::Value>&) -> Result<tmpl::Value> { return tmpl::Value("LABEL"); };
+  // As docker's header context: .Label "x" titles its column "x".
+  hf["label"] = [](const std::vector<tmpl::Value>& a) -> Result<tmpl::Value> {
+    return a.empty() ? tmpl::Value("") : a[0];
+  };
   auto h = tmpl::Template::Parse(f, hf);
   std::string header;
   if (h.ok()) (void)h->Execute(rows.header, &header);
