@@ -167,7 +167,7 @@ int Main(const std::vector<std::string>& args, Streams io, Env env) {
     cli.Err(st.error().message() + "\n");
     return 1;
   }
-  auto pos = cmd->flags.Parse(argv);
+  auto pos = cmd->flags.Parse(argv, cmd->interspersed);
   if (!pos.ok()) return FlagError(cli, *cmd, pos.error());
   if (cmd->help) {
     cli.Out(cmd->Help());
@@ -180,9 +180,9 @@ int Main(const std::vector<std::string>& args, Streams io, Env env) {
   Status st = cmd->run(cli, *pos);
   if (!st.ok()) {
     if (!st.error().message().empty()) cli.Err(st.error().message() + "\n");
-    return 1;
+    return cli.exit_code() ? cli.exit_code() : 1;
   }
-  return 0;
+  return cli.exit_code();
 }
 
 }  // namespace berth::cli

@@ -42,6 +42,10 @@ class Cli {
   // The daemon address in use.
   const std::string& host() const { return host_; }
   void set_host(std::string h) { host_ = std::move(h); }
+  // The exit status when it is neither 0 nor 1 (run: the container's code,
+  // 125/126/127); Main returns it once the command's objects are gone.
+  void set_exit_code(int code) { exit_code_ = code; }
+  int exit_code() const { return exit_code_; }
 
   // The API client (made on first use; connects on its first call).
   Result<client::Client*> Client();
@@ -50,6 +54,7 @@ class Cli {
   Streams io_;
   Env env_;
   std::string host_;
+  int exit_code_ = 0;
   std::unique_ptr<client::Client> client_;
 };
 

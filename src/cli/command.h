@@ -28,6 +28,8 @@ struct Command {
   std::vector<std::unique_ptr<Command>> children;
   Command* parent = nullptr;
   bool hidden = false;
+  // false: flags end at the first argument (run IMAGE CMD -x, exec, top).
+  bool interspersed = true;
   bool help = false;  // --help was given
 
   Command();

@@ -37,7 +37,8 @@ struct Daemon::State {
   HostInfo host;
   DaemonFacts facts;
   EventBus events;
-  std::unique_ptr<ImageBackend> images;
+  std::unique_ptr<StoreBackend> images;
+  std::unique_ptr<engine::Engine> engine;
   http::Router router;
   std::unique_ptr<http::Server> server;
   bool stopped = false;
@@ -74,6 +75,25 @@ gid_t SocketGroup(const std::string& name) {
       "(create the group, e.g. `groupadd --system {}`, to let its members in)",
       name, name);
   return 0;
+}
+
+// A helper binary berthd starts (berth-monitor, berth-init): beside berthd's
+// own executable (installed), in the build tree (src/<dir>/), else on PATH.
+std::string HelperBinary(const std::string& name, const std::string& build_dir) {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = 0;
+    std::string dir = fs::Dirname(self);
+    for (const std::string& p : {fs::Join(dir, name), fs::Join(dir, "../" + build_dir + "/" + name),
+                                 fs::Join(dir, "../engine/spec/" + name)})
+      if (::access(p.c_str(), X_OK) == 0) return p;
+  }
+  for (const char* d : {"/usr/local/bin", "/usr/bin", "/usr/local/libexec/berth"}) {
+    std::string p = fs::Join(d, name);
+    if (::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return name;
 }
 
 Status Listen(Daemon::State& s, const std::string& host, gid_t gid) {
@@ -123,8 +143,32 @@ Status StartState(Daemon::State& s) {
   auto store = BERTH_TRY_CTX(image::ImageStore::Open(store_options), "open image store");
   s.images = std::make_unique<StoreBackend>(std::move(store));
 
-  AddSystemRoutes(s.router, {&s.host, &s.facts, &s.events, s.images.get()});
+  engine::Options eo;
+  eo.data_root = o.data_root;
+  eo.exec_root = o.exec_root;
+  eo.monitor_path = HelperBinary("berth-monitor", "monitor");
+  eo.init_path = HelperBinary("berth-init", "init");
+  eo.images = s.images->store();
+  EventBus* bus = &s.events;
+  eo.events = [bus](const std::string& type, const std::string& action, const std::string& id,
+                    std::map<std::string, std::string> attrs) {
+    Event e;
+    e.type = type;
+    e.action = action;
+    e.actor_id = id;
+    e.attributes = std::move(attrs);
+    bus->Publish(std::move(e));
+  };
+  s.engine = BERTH_TRY_CTX(engine::Engine::Open(eo), "open the container engine");
+  engine::Engine* eng = s.engine.get();
+  s.images->SetInUse([eng](const std::string& image_id) { return eng->ImageUsers(image_id); });
+
+  AddSystemRoutes(s.router, {&s.host, &s.facts, &s.events, s.images.get(), [eng] {
+                               engine::Engine::Counts c = eng->Count();
+                               return ContainerCounts{c.total, c.running, c.paused, c.stopped};
+                             }});
   AddImageRoutes(s.router, s.images.get(), &s.events);
+  AddContainerRoutes(s.router, eng);
   s.server = std::make_unique<http::Server>(WithCommonHeaders(s.router, s.facts.version));
 
   bool any_unix = false;
@@ -163,6 +207,8 @@ void Daemon::Stop() {
   s.events.Close();  // ends /events streams
   if (s.server) s.server->Stop(std::chrono::seconds(5));
   s.server.reset();
+  if (s.engine) s.engine->Shutdown();  // containers keep running
+  s.engine.reset();
   s.images.reset();
   if (s.pidfile_written) RemovePidfile(s.pidfile);
   s.locks.clear();

@@ -34,14 +34,14 @@ Status StoreBackend::TagImage(std::string_view source, std::string_view target) 
 
 Result<std::vector<image::DeleteItem>> StoreBackend::DeleteImage(std::string_view name, bool force,
                                                                  bool prune) {
-  return store_->Remove(name, force, prune, nullptr);
+  return store_->Remove(name, force, prune, in_use_);
 }
 
 Result<image::PruneReport> StoreBackend::PruneImages(bool all, const image::Filters& filters) {
-  return store_->Prune(all, filters, nullptr);
+  return store_->Prune(all, filters, in_use_);
 }
 
-Result<image::DiskUsage> StoreBackend::ImagesDiskUsage() { return store_->Df(nullptr); }
+Result<image::DiskUsage> StoreBackend::ImagesDiskUsage() { return store_->Df(in_use_); }
 
 Result<std::vector<std::string>> StoreBackend::LoadImages(int tar_fd,
                                                           const image::ProgressFn& progress) {

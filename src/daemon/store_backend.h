@@ -1,5 +1,5 @@
-// StoreBackend: the ImageBackend over the image store (no containers yet, so
-// nothing is ever "in use").
+// StoreBackend: the ImageBackend over the image store; images in use are
+// the container engine's to say (SetInUse).
 #pragma once
 
 #include <memory>
@@ -12,6 +12,10 @@ namespace berth::daemon {
 class StoreBackend : public ImageBackend {
  public:
   explicit StoreBackend(std::unique_ptr<image::ImageStore> store) : store_(std::move(store)) {}
+
+  image::ImageStore* store() { return store_.get(); }
+  // Who uses an image (the container engine), for rmi and prune conflicts.
+  void SetInUse(image::InUseFn in_use) { in_use_ = std::move(in_use); }
 
   Result<std::vector<image::ImageSummary>> Images(const image::ListOptions& options) override;
   Result<ImageRef> ResolveImage(std::string_view name) override;
@@ -31,6 +35,7 @@ class StoreBackend : public ImageBackend {
 
  private:
   std::unique_ptr<image::ImageStore> store_;
+  image::InUseFn in_use_;
 };
 
 }  // namespace berth::daemon

@@ -2,10 +2,12 @@
 // group sees only the backends it needs.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "daemon/events.h"
+#include "engine/engine.h"
 #include "daemon/host_info.h"
 #include "daemon/image_backend.h"
 #include "http/router.h"
@@ -28,11 +30,17 @@ struct DaemonFacts {
   std::vector<std::string> warnings;  // shown by `docker info`
 };
 
+// What /info counts of containers.
+struct ContainerCounts {
+  int total = 0, running = 0, paused = 0, stopped = 0;
+};
+
 struct SystemDeps {
   const HostInfo* host;
   const DaemonFacts* facts;
   EventBus* events;
   ImageBackend* images;
+  std::function<ContainerCounts()> containers;  // may be empty
 };
 
 // /_ping, /version, /info, /events, /system/df. deps' pointees must outlive
@@ -42,6 +50,9 @@ void AddSystemRoutes(http::Router& router, SystemDeps deps);
 // /images/...: list, inspect, history, tag, delete, prune, save (get),
 // load, create (import). Successful changes are published to events.
 void AddImageRoutes(http::Router& router, ImageBackend* images, EventBus* events);
+
+// /containers/..., /exec/... and /commit over the container engine.
+void AddContainerRoutes(http::Router& router, engine::Engine* engine);
 
 // Serves with router, adding Docker's common headers (Api-Version, Ostype,
 // Docker-Experimental, Server) to every response.

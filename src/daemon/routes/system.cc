@@ -85,12 +85,13 @@ Result<json> InfoJson(const SystemDeps& d) {
   std::vector<image::ImageSummary> images = BERTH_TRY(d.images->Images(all));
   json commit = {{"ID", "n/a"}, {"Expected", "n/a"}};
   json warnings = f.warnings.empty() ? json(nullptr) : json(f.warnings);
+  ContainerCounts n = d.containers ? d.containers() : ContainerCounts{};
   return json{
       {"ID", f.id},
-      {"Containers", 0},
-      {"ContainersRunning", 0},
-      {"ContainersPaused", 0},
-      {"ContainersStopped", 0},
+      {"Containers", n.total},
+      {"ContainersRunning", n.running},
+      {"ContainersPaused", n.paused},
+      {"ContainersStopped", n.stopped},
       {"Images", images.size()},
       {"Driver", "overlay2"},
       {"DriverStatus", json::array({json::array({"Backing Filesystem", f.backing_fs}),

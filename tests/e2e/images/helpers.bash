@@ -244,24 +244,4 @@ assert_lines() {
 
 # polling ----------------------------------------------------------------------
 
-# wait_for TIMEOUT-SECONDS COMMAND...: polls COMMAND until it succeeds.
-wait_for() {
-  local timeout="$1"
-  shift
-  local deadline=$((SECONDS + timeout))
-  while ! "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      echo "wait_for: timed out after ${timeout}s: $*" >&2
-      return 1
-    fi
-    sleep 0.05
-  done
-}
 
-pid_alive() {
-  [[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-
-pid_gone() {
-  ! pid_alive "$1"
-}

@@ -41,3 +41,29 @@ assert_match() {
 assert_no_match() {
   [[ ! "$1" =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/ and should not"
 }
+
+# polling ----------------------------------------------------------------------
+
+# wait_for TIMEOUT-SECONDS COMMAND...: polls COMMAND until it succeeds; fails
+# (returns 1) with a message at the deadline.
+wait_for() {
+  local timeout="$1"
+  shift
+  local deadline=$((SECONDS + timeout))
+  while ! "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "wait_for: timed out after ${timeout}s: $*" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# pid_alive PID: true while PID exists and is not a zombie.
+pid_alive() {
+  [[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+pid_gone() {
+  ! pid_alive "$1"
+}

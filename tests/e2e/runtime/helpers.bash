@@ -129,20 +129,6 @@ set_cgroups_path() {
   cfg '.linux.cgroupsPath = $p' --arg p "/$1"
 }
 
-# wait_for TIMEOUT-SECONDS COMMAND...: polls COMMAND until it succeeds; fails
-# the test (returns 1) with a message at the deadline.
-wait_for() {
-  local timeout="$1"
-  shift
-  local deadline=$((SECONDS + timeout))
-  while ! "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      echo "wait_for: timed out after ${timeout}s: $*" >&2
-      return 1
-    fi
-    sleep 0.05
-  done
-}
 
 # state_status ID: prints .status of `state ID`.
 state_status() {
@@ -282,14 +268,6 @@ ctr_log() {
   cat "$TESTDIR/${1:-$CID}.log"
 }
 
-# pid_alive PID: true while PID exists and is not a zombie.
-pid_alive() {
-  [[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-
-pid_gone() {
-  ! pid_alive "$1"
-}
 
 # cgroup_of PID CONTROLLER: host path of PID's cgroup dir for a v1
 # controller (or the v2 unified dir when CONTROLLER is "").

@@ -67,7 +67,7 @@ std::unique_ptr<Command> NewAttachCommand() {
   cmd->flags.Bool(&o->no_stdin, "no-stdin", 0, false, "Do not attach STDIN");
   cmd->flags.Bool(&o->sig_proxy, "sig-proxy", 0, true, "Proxy all received signals to the process");
   cmd->run = [o](Cli& cli, const std::vector<std::string>& args) -> Status {
-    return FinishWith(Attach(cli, *o, args[0]));
+    return FinishWith(cli, Attach(cli, *o, args[0]));
   };
   return cmd;
 }

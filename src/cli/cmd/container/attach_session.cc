@@ -141,10 +141,10 @@ int StartErrorStatus(const std::string& message) {
   return 125;
 }
 
-Status FinishWith(Result<int> status) {
+Status FinishWith(Cli& cli, Result<int> status) {
   if (!status.ok()) return std::move(status).error();
-  if (*status == 0) return Ok();
-  std::exit(*status);
+  cli.set_exit_code(*status);
+  return Ok();
 }
 
 }  // namespace berth::cli

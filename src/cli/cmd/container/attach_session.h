@@ -69,9 +69,8 @@ void ReportError(Cli& cli, const std::string& cmd, std::string message, bool wit
 // runStartContainerErr: 127 for a missing executable or file, 126 for
 // permission denied, 125 otherwise.
 int StartErrorStatus(const std::string& message);
-// Ends a command with an exit status: 0 is success; an error goes to Main
-// (printed, status 1); any other status ends the process here, as Main only
-// knows 0, 1 and 125. Callers hold no RAII state at this point.
-Status FinishWith(Result<int> status);
+// Ends a command with an exit status: an error goes to Main (printed,
+// status 1); a status becomes Main's exit code (Cli::set_exit_code).
+Status FinishWith(Cli& cli, Result<int> status);
 
 }  // namespace berth::cli

@@ -70,6 +70,7 @@ std::unique_ptr<Command> NewExecCommand() {
   auto cmd = std::make_unique<Command>();
   auto o = std::make_shared<ExecOptions>();
   cmd->use = "exec [OPTIONS] CONTAINER COMMAND [ARG...]";
+  cmd->interspersed = false;
   cmd->short_desc = "Run a command in a running container";
   cmd->min_args = 2;
   auto& f = cmd->flags;
@@ -85,7 +86,7 @@ std::unique_ptr<Command> NewExecCommand() {
   f.String(&o->user, "user", 'u', "", "Username or UID (format: <name|uid>[:<group|gid>])");
   f.String(&o->workdir, "workdir", 'w', "", "Working directory inside the container");
   cmd->run = [o](Cli& cli, const std::vector<std::string>& args) -> Status {
-    return FinishWith(Exec(cli, *o, args));
+    return FinishWith(cli, Exec(cli, *o, args));
   };
   return cmd;
 }

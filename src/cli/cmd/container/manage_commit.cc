@@ -44,6 +44,7 @@ std::unique_ptr<Command> NewCommitCommand() {
   auto cmd = std::make_unique<Command>();
   auto o = std::make_shared<CommitOptions>();
   cmd->use = "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]";
+  cmd->interspersed = false;
   cmd->short_desc = "Create a new image from a container's changes";
   cmd->min_args = 1;
   cmd->max_args = 2;

@@ -44,6 +44,7 @@ std::unique_ptr<Command> NewContainerInspectCommand() {
 std::unique_ptr<Command> NewTopCommand() {
   auto cmd = std::make_unique<Command>();
   cmd->use = "top CONTAINER [ps OPTIONS]";
+  cmd->interspersed = false;
   cmd->short_desc = "Display the running processes of a container";
   cmd->min_args = 1;
   cmd->run = [](Cli& cli, const std::vector<std::string>& args) -> Status {

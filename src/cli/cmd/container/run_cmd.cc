@@ -212,6 +212,7 @@ std::unique_ptr<Command> NewRunOrCreate(bool run) {
   auto cmd = std::make_unique<Command>();
   auto o = std::make_shared<RunOptions>();
   cmd->use = run ? "run [OPTIONS] IMAGE [COMMAND] [ARG...]" : "create [OPTIONS] IMAGE [COMMAND] [ARG...]";
+  cmd->interspersed = false;
   cmd->short_desc = run ? "Run a command in a new container" : "Create a new container";
   cmd->min_args = 1;
   auto& f = cmd->flags;
@@ -225,7 +226,7 @@ std::unique_ptr<Command> NewRunOrCreate(bool run) {
   cmd->run = [o, run, self](Cli& cli, const std::vector<std::string>& args) -> Status {
     o->c.image = args[0];
     o->c.args.assign(args.begin() + 1, args.end());
-    return FinishWith(run ? RunContainer(cli, self->flags, *o) : CreateOnly(cli, self->flags, *o));
+    return FinishWith(cli, run ? RunContainer(cli, self->flags, *o) : CreateOnly(cli, self->flags, *o));
   };
   return cmd;
 }

@@ -94,7 +94,7 @@ std::unique_ptr<Command> NewStartCommand() {
   cmd->run = [o](Cli& cli, const std::vector<std::string>& args) -> Status {
     if (!o->attach && !o->interactive) return StartAll(cli, args);
     if (args.size() > 1) return Error::Invalid("you cannot start and attach multiple containers at once");
-    return FinishWith(StartAttached(cli, *o, args[0]));
+    return FinishWith(cli, StartAttached(cli, *o, args[0]));
   };
   return cmd;
 }

@@ -1,0 +1,160 @@
+// The container engine: containers from images, their whole lifecycle,
+// exec, logs and attach, surviving berthd restarts (docs/containers.md).
+//
+//   <data-root>/containers/<id>/   config.v2.json, <id>-json.log, hostname,
+//                                  hosts, resolv.conf, fs/{upper,work,merged}
+//   <exec-root>/containers/<id>/   config.json (bundle), the monitor's files,
+//                                  exec/<exec-id>/
+//   <exec-root>/runtime/           the runtime library's state root
+//
+// Names and IDs: a container is named by its full ID, its name (with or
+// without "/") or a unique ID prefix; errors are Docker's ("No such
+// container: x").
+//
+// Threads: every method may be called from any thread. mu_ guards the
+// container index; each Container has its own locks (container.h). Lock
+// order: Container::op_mu, then mu_, then Container::mu.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "engine/container.h"
+#include "image/image_store.h"
+
+namespace berth::engine {
+
+struct Options {
+  std::string data_root;
+  std::string exec_root;
+  std::string monitor_path;  // berth-monitor
+  std::string init_path;     // berth-init (for --init)
+  std::string cgroup_parent = "/berth";
+  image::ImageStore* images = nullptr;
+  // Publishes a container event (action, id, attributes: name, image, …).
+  std::function<void(const std::string& type, const std::string& action, const std::string& id,
+                     std::map<std::string, std::string> attributes)>
+      events;
+};
+
+struct CreateResult {
+  std::string id;
+  std::vector<std::string> warnings;
+};
+
+enum class WaitCondition { kNotRunning, kNextExit, kRemoved };
+
+struct ListOptions {
+  bool all = false;
+  int limit = -1;
+  bool size = false;
+  std::map<std::string, std::vector<std::string>> filters;
+};
+
+struct LogsOptions {
+  bool follow = false, stdout = true, stderr = true, timestamps = false, details = false;
+  int64_t tail = -1;
+  int64_t since_nano = 0, until_nano = 0;
+};
+
+struct ExecConfig {
+  std::vector<std::string> cmd;
+  std::vector<std::string> env;
+  std::string user;
+  std::string working_dir;
+  bool tty = false, attach_stdin = false, attach_stdout = false, attach_stderr = false;
+  bool privileged = false;
+  std::string detach_keys;
+};
+
+class Engine {
+ public:
+  // Loads every container, finds the running ones again (live restore) and
+  // learns how those that ended meanwhile ended; restarts per policy.
+  static Result<std::unique_ptr<Engine>> Open(const Options& options);
+  ~Engine();
+
+  // Stops the exit watcher and timers. Containers keep running.
+  void Shutdown();
+
+  Result<CreateResult> Create(const nlohmann::json& body, const std::string& name);
+  Status Start(const std::string& name);  // kAlreadyExists (→ 304) when running
+  Status Stop(const std::string& name, int timeout /* -1: the container's */);
+  Status Restart(const std::string& name, int timeout);
+  Status Kill(const std::string& name, const std::string& signal);
+  // The exit code; cancelled() ends the wait early with kUnavailable.
+  Result<int> Wait(const std::string& name, WaitCondition cond, const std::function<bool()>& cancelled,
+                   const std::function<void()>& registered);
+  Status Remove(const std::string& name, bool force, bool volumes);
+  Status Rename(const std::string& name, const std::string& new_name);
+  Status Pause(const std::string& name);
+  Status Unpause(const std::string& name);
+  Result<std::vector<std::string>> Update(const std::string& name, const nlohmann::json& body);
+
+  Result<nlohmann::json> Inspect(const std::string& name, bool size);
+  Result<nlohmann::json> List(const ListOptions& o);
+  Result<nlohmann::json> Prune(const std::map<std::string, std::vector<std::string>>& filters);
+  Result<nlohmann::json> Top(const std::string& name, const std::string& ps_args);
+  Result<nlohmann::json> Changes(const std::string& name);
+
+  // Attach: a connection to the container's monitor that carries its output
+  // (framed without a tty) and takes stdin. Blocks for a created container
+  // until it starts (or is removed / cancelled()).
+  Result<unique_fd> Attach(const std::string& name, bool in, bool out, bool err,
+                           const std::function<bool()>& cancelled);
+  Status Resize(const std::string& name, int height, int width);
+  // Log entries as Docker frames them (or raw with a tty) via write().
+  Status Logs(const std::string& name, const LogsOptions& o,
+              const std::function<Status(std::string_view)>& write,
+              const std::function<bool()>& client_gone);
+  Result<bool> IsTty(const std::string& name);
+
+  // Exec.
+  Result<std::string> ExecCreate(const std::string& name, const ExecConfig& c);
+  // Starts the exec; with detach returns at once. Otherwise returns the
+  // monitor connection (attach) for the caller to proxy, already started.
+  Result<unique_fd> ExecStart(const std::string& exec_id, bool detach, bool tty);
+  Result<nlohmann::json> ExecInspect(const std::string& exec_id);
+  Status ExecResize(const std::string& exec_id, int height, int width);
+
+  // The container's resource use as Docker's stats JSON: one object, or
+  // (stream) one per second until write fails or client_gone().
+  Status Stats(const std::string& name, bool stream,
+               const std::function<Status(const nlohmann::json&)>& write,
+               const std::function<bool()>& client_gone);
+
+  // Commit: a new image from the container's changes. Returns "sha256:…".
+  Result<std::string> Commit(const std::string& name, const std::string& repo_tag,
+                             const std::string& comment, const std::string& author,
+                             const std::vector<std::string>& changes, bool pause,
+                             const nlohmann::json* config);
+  Status Export(const std::string& name, int out_fd);
+  Result<std::string> ArchiveStat(const std::string& name, const std::string& path);
+  Status ArchiveGet(const std::string& name, const std::string& path, int out_fd,
+                    std::string* stat_header);
+  Status ArchivePut(const std::string& name, const std::string& path, int in_fd,
+                    bool no_overwrite_dir_non_dir, bool copy_uid_gid);
+
+  // Counts for /info.
+  struct Counts {
+    int total = 0, running = 0, paused = 0, stopped = 0;
+  };
+  Counts Count();
+  // Containers using an image (for rmi / image prune).
+  std::vector<image::ContainerUse> ImageUsers(const std::string& image_id);
+
+  class Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace berth::engine

@@ -1,0 +1,104 @@
+// Engine internals shared by the engine's .cc files.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/engine.h"
+#include "runtime/runtime.h"
+
+namespace berth::engine {
+
+using nlohmann::json;
+using ContainerPtr = std::shared_ptr<Container>;
+
+struct Exec {
+  std::string id;
+  std::string container_id;
+  ExecConfig config;
+  std::string dir;  // the exec monitor's dir
+  bool running = false;
+  bool started = false;
+  int exit_code = -1;
+  bool has_exit = false;
+  pid_t pid = 0;
+};
+
+class Engine::Impl {
+ public:
+  explicit Impl(Options o);
+
+  Options opts;
+  runtime::GlobalOptions rt;  // the runtime library's root
+
+  // Paths.
+  std::string ContainerDir(const std::string& id) const;  // data root
+  std::string RunDir(const std::string& id) const;        // exec root (monitor dir)
+  std::string MergedDir(const std::string& id) const;
+  std::string LogPath(const std::string& id) const;
+
+  // Lookup by full ID, name or unique ID prefix.
+  Result<ContainerPtr> Find(const std::string& name);
+  std::vector<ContainerPtr> All();
+  Status Save(const Container& c);  // caller holds c.mu
+  void Publish(const std::string& action, const Container& c,
+               std::map<std::string, std::string> extra = {});
+
+  // Start, with c.op_mu held.
+  Status StartLocked(const ContainerPtr& c, bool restarting);
+  // Stop, with c.op_mu held.
+  Status StopLocked(const ContainerPtr& c, int timeout, bool manual);
+  // Waits (c.mu not held) until c is not running or the deadline passes.
+  bool WaitStopped(const ContainerPtr& c, std::chrono::milliseconds timeout);
+  Status SignalLocked(Container& c, int sig);
+  Status RemoveFiles(const ContainerPtr& c);
+
+  // Exit watching: one thread polls every monitor's wait connection.
+  void Watch(const std::string& container_id, const std::string& exec_id, unique_fd fd);
+  void WatcherLoop();
+  void OnContainerExit(const std::string& id);
+  void OnExecExit(const std::string& exec_id);
+  // Restart policy after an exit (c.mu held); schedules a restart.
+  void MaybeRestart(const ContainerPtr& c);
+  void ScheduleRestart(const std::string& id, std::chrono::milliseconds delay);
+  void TimerLoop();
+
+  void Restore();
+
+  std::mutex mu;  // guards containers, names, execs
+  std::unordered_map<std::string, ContainerPtr> containers;
+  std::unordered_map<std::string, std::string> names;  // "/name" → id
+  std::unordered_map<std::string, std::shared_ptr<Exec>> execs;
+
+  // Watcher.
+  int epfd = -1;
+  int wake_fd = -1;  // eventfd: new watch / shutdown
+  std::mutex watch_mu;
+  struct Watched {
+    std::string container_id, exec_id;
+    unique_fd fd;
+  };
+  std::map<int, Watched> watched;
+  std::vector<Watched> to_add;
+  std::thread watcher;
+
+  // Restart timers.
+  std::mutex timer_mu;
+  std::condition_variable timer_cv;
+  std::multimap<std::chrono::steady_clock::time_point, std::string> timers;
+  std::thread timer_thread;
+
+  std::atomic<bool> stopping{false};
+};
+
+// Helpers.
+std::string NewId();
+std::string RandomName();
+Error NoSuchContainer(const std::string& name);
+
+}  // namespace berth::engine

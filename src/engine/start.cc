@@ -1,0 +1,224 @@
+// Starting a container: overlay rootfs, /etc files, OCI spec, monitor.
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "engine/engine_impl.h"
+#include "engine/spec/spec_builder.h"
+#include "monitor/monitor_client.h"
+#include "oci/runtime_spec_codec.h"
+
+namespace berth::engine {
+namespace {
+
+std::vector<std::string> Strings(const json& v) {
+  std::vector<std::string> out;
+  if (v.is_array())
+    for (const auto& s : v)
+      if (s.is_string()) out.push_back(s.get<std::string>());
+  return out;
+}
+
+// "10m", "1g", "512k", "100" → bytes (Docker's log-opt max-size).
+int64_t ParseSize(const std::string& s) {
+  if (s.empty()) return 0;
+  char unit = static_cast<char>(tolower(s.back()));
+  int64_t mult = 1;
+  std::string num = s;
+  if (unit == 'k' || unit == 'm' || unit == 'g') {
+    mult = unit == 'k' ? 1024 : unit == 'm' ? 1024 * 1024 : 1024LL * 1024 * 1024;
+    num.pop_back();
+  }
+  auto v = str::ParseInt(num);
+  return v ? *v * mult : 0;
+}
+
+}  // namespace
+
+Status MountRootfs(Engine::Impl& m, const Container& c) {
+  std::string dir = m.ContainerDir(c.id);
+  std::string lower = BERTH_TRY_CTX(m.opts.images->LayerDirs(c.image_id), "image layers");
+  if (lower.empty()) {
+    lower = fs::Join(dir, "fs/empty");
+    BERTH_TRY(fs::MkdirAll(lower, 0755));
+  }
+  std::string merged = m.MergedDir(c.id);
+  ::umount2(merged.c_str(), MNT_DETACH);  // left over from a crash or a cp
+  std::string data = "lowerdir=" + lower + ",upperdir=" + fs::Join(dir, "fs/upper") +
+                     ",workdir=" + fs::Join(dir, "fs/work");
+  if (::mount("overlay", merged.c_str(), "overlay", 0, data.c_str()) < 0)
+    return Error::Sys("mount overlay on " + merged);
+  return Ok();
+}
+
+Status WriteEtcFiles(Engine::Impl& m, const Container& c) {
+  std::string dir = m.ContainerDir(c.id);
+  std::string hostname = c.config.value("Hostname", c.id.substr(0, 12));
+  std::string domain = c.config.value("Domainname", "");
+  const json& hc = c.host_config;
+  BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hostname"), hostname + "\n", 0644, false));
+  BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hosts"),
+                            HostsFile(hostname, "", Strings(hc.value("ExtraHosts", json()))), 0644,
+                            false));
+  auto host_resolv = fs::ReadFile("/etc/resolv.conf");
+  BERTH_TRY(fs::AtomicWrite(
+      fs::Join(dir, "resolv.conf"),
+      ResolvConf(host_resolv.ok() ? *host_resolv : "", Strings(hc.value("Dns", json())),
+                 Strings(hc.value("DnsSearch", json())), Strings(hc.value("DnsOptions", json()))),
+      0644, false));
+  return Ok();
+}
+
+Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
+  {
+    std::lock_guard lock(c->mu);
+    if (c->removed) return NoSuchContainer(c->id);
+    if (c->state.status == ContainerStatus::kRunning || c->state.status == ContainerStatus::kPaused)
+      return Error(Code::kAlreadyExists, "container already started");
+    if (c->state.status == ContainerStatus::kRestarting && !restarting) {
+      // The user starts it during a restart back-off: start now.
+    }
+  }
+  const std::string& id = c->id;
+  std::string run_dir = RunDir(id);
+  std::string dir = ContainerDir(id);
+  (void)fs::RemoveAll(run_dir);
+  (void)runtime::Delete(rt, id, /*force=*/true);  // stale state from a crash
+  BERTH_TRY(fs::MkdirAll(run_dir, 0700));
+
+  Status st = MountRootfs(*this, *c);
+  bool mounted = st.ok();
+  std::string merged = MergedDir(id);
+  auto fail = [&](Error e) -> Error {
+    if (mounted) ::umount2(merged.c_str(), MNT_DETACH);
+    (void)fs::RemoveAll(run_dir);
+    std::lock_guard lock(c->mu);
+    c->state.error = e.message();
+    if (c->state.status == ContainerStatus::kRestarting) c->state.status = ContainerStatus::kExited;
+    (void)Save(*c);
+    return e;
+  };
+  if (!st.ok()) return fail(std::move(st).error().Context("start container " + id.substr(0, 12)));
+  if (st = WriteEtcFiles(*this, *c); !st.ok()) return fail(std::move(st).error());
+
+  SpecInput in;
+  in.id = id;
+  in.config = c->config;
+  in.host_config = c->host_config;
+  in.rootfs = merged;
+  in.hostname_path = fs::Join(dir, "hostname");
+  in.hosts_path = fs::Join(dir, "hosts");
+  in.resolv_conf_path = fs::Join(dir, "resolv.conf");
+  in.init_path = opts.init_path;
+  in.cgroup_parent = opts.cgroup_parent;
+  std::string net = c->host_config.value("NetworkMode", "default");
+  if (net == "host") in.netns = "host";
+  auto spec = BuildSpec(in);
+  if (!spec.ok()) return fail(std::move(spec).error());
+  std::string bundle_cfg = fs::Join(run_dir, "config.json");
+  if (st = fs::AtomicWrite(bundle_cfg, oci::ToJson(*spec).dump(), 0600, false); !st.ok())
+    return fail(std::move(st).error());
+
+  monitor::SpawnOptions so;
+  so.monitor_path = opts.monitor_path;
+  so.id = id;
+  so.bundle = run_dir;
+  so.runtime_root = rt.root;
+  so.dir = run_dir;
+  const json& lc = c->host_config.value("LogConfig", json::object());
+  std::string driver = lc.value("Type", "json-file");
+  if (driver != "none") {
+    so.log_path = LogPath(id);
+    const json& lo = lc.value("Config", json::object());
+    if (lo.is_object()) {
+      so.log_max_size = ParseSize(lo.value("max-size", ""));
+      auto files = str::ParseInt(lo.value("max-file", "1"));
+      so.log_max_files = files && *files > 0 ? static_cast<int>(*files) : 1;
+    }
+  }
+  so.tty = c->Tty();
+  so.stdin_open = c->config.value("OpenStdin", false);
+  so.stdin_once = c->config.value("StdinOnce", false);
+  so.rootfs_mount = merged;
+  auto pid = monitor::Spawn(so);
+  if (!pid.ok()) return fail(std::move(pid).error().Context("start the container's monitor"));
+
+  // Attach the clients waiting for this start before it produces output.
+  {
+    std::lock_guard lock(c->mu);
+    for (PendingAttach* p : c->pending_attaches) {
+      auto fd = monitor::Attach(run_dir, p->in, p->out, p->err);
+      if (fd.ok())
+        p->fd = std::move(*fd);
+      else
+        p->error = fd.error().message();
+      p->done = true;
+    }
+    c->pending_attaches.clear();
+    c->cv.notify_all();
+  }
+
+  auto started = monitor::Start(run_dir);
+  if (!started.ok()) {
+    Error e = std::move(started).error();
+    int code = e.err() ? e.err() : 128;
+    // The monitor records the failure, cleans up and exits.
+    if (auto conn = monitor::WaitConnection(run_dir); conn.ok())
+      (void)monitor::ReadWaitReply(conn->get());
+    ::umount2(merged.c_str(), MNT_DETACH);
+    (void)fs::RemoveAll(run_dir);
+    std::lock_guard lock(c->mu);
+    c->state.exit_code = code;
+    c->state.error = e.message();
+    if (c->state.status == ContainerStatus::kRestarting) c->state.status = ContainerStatus::kExited;
+    (void)Save(*c);
+    c->exit_generation++;
+    c->cv.notify_all();
+    Publish("die", *c, {{"exitCode", std::to_string(code)}});
+    return Error(Code::kInvalidArgument,
+                 "failed to create task for container: OCI runtime create failed: " + e.message() +
+                     ": unknown",
+                 code);
+  }
+  {
+    std::lock_guard lock(c->mu);
+    RunState& s = c->state;
+    s.status = ContainerStatus::kRunning;
+    s.pid = started->pid;
+    s.exit_code = 0;
+    s.error.clear();
+    s.oom_killed = false;
+    s.started_at = NowRfc3339Nano();
+    s.finished_at = "0001-01-01T00:00:00Z";
+    if (c->config.contains("Healthcheck") && !c->config["Healthcheck"].is_null())
+      s.health_status = "starting";
+    c->has_been_started = true;
+    c->manually_stopped = false;
+    c->start_generation++;
+    if (auto sv = Save(*c); !sv.ok()) log::Warn("container {}: {}", id, sv.error().message());
+    c->cv.notify_all();
+  }
+  Publish("start", *c);
+  auto conn = monitor::WaitConnection(run_dir);
+  if (conn.ok())
+    Watch(id, "", std::move(*conn));
+  else
+    OnContainerExit(id);
+  return Ok();
+}
+
+Status Engine::Start(const std::string& name) {
+  ContainerPtr c = BERTH_TRY(impl_->Find(name));
+  std::lock_guard op(c->op_mu);
+  {
+    std::lock_guard lock(c->mu);
+    if (c->state.status == ContainerStatus::kPaused)
+      return Error(Code::kConflict, "cannot start a paused container, try unpause instead");
+  }
+  return impl_->StartLocked(c, false);
+}
+
+}  // namespace berth::engine
