@@ -218,7 +218,12 @@ Status Engine::Start(const std::string& name) {
     if (c->state.status == ContainerStatus::kPaused)
       return Error(Code::kConflict, "cannot start a paused container, try unpause instead");
   }
-  return impl_->StartLocked(c, false);
+  auto st = impl_->StartLocked(c, false);
+  // docker run --rm waits for the removal even when the start failed.
+  if (!st.ok() && st.error().code() != Code::kAlreadyExists &&
+      c->host_config.value("AutoRemove", false))
+    (void)impl_->RemoveFiles(c);
+  return st;
 }
 
 }  // namespace berth::engine

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
 
 #include "base/fs.h"
@@ -112,8 +113,13 @@ Result<std::string> LookPath(const std::string& file, const std::vector<std::str
   if (file.find('/') != std::string::npos) {
     auto st = check(file);
     if (!st.ok()) {
+      // Go's wording, which clients match on ("no such file or directory"
+      // gives exit 127, "permission denied" 126).
       Error e = std::move(st).error();
-      return Error(e.code(), "exec: \"" + file + "\": " + std::strerror(e.err()), e.err());
+      std::string why = std::strerror(e.err());
+      if (!why.empty()) why[0] = static_cast<char>(std::tolower(why[0]));
+      if (e.err() == ENOENT || e.err() == ENOTDIR) why = "stat " + file + ": " + why;
+      return Error(e.code(), "exec: \"" + file + "\": " + why, e.err());
     }
     return file;
   }

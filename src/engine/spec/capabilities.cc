@@ -1,5 +1,7 @@
 // Capability arithmetic as Docker's daemon does it (CapAdd, CapDrop, ALL,
 // Privileged).
+#include <sys/prctl.h>
+
 #include <algorithm>
 
 #include "base/strings.h"
@@ -46,7 +48,14 @@ Result<std::vector<std::string>> NormalizeCapabilities(const std::vector<std::st
 Result<std::vector<std::string>> ContainerCapabilities(const std::vector<std::string>& add,
                                                        const std::vector<std::string>& drop,
                                                        bool privileged) {
-  if (privileged) return sys::AllCapNames();
+  if (privileged) {
+    // Every capability this daemon may hand out: the ones in its own
+    // bounding set (root may lack some, e.g. CAP_SYS_RESOURCE on some hosts).
+    std::vector<std::string> out;
+    for (int i = 0; i <= sys::LastCap(); ++i)
+      if (::prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1) out.push_back(sys::CapName(i));
+    return out;
+  }
   std::vector<std::string> adds = BERTH_TRY(NormalizeCapabilities(add));
   std::vector<std::string> drops = BERTH_TRY(NormalizeCapabilities(drop));
   std::vector<std::string> caps;

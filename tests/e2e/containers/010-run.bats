@@ -96,20 +96,20 @@ teardown() { ct_teardown; }
 }
 
 @test "kill, restart and exit codes" {
-  b run -d --name k busybox sleep 1000 >/dev/null
-  run_berth kill k
+  b run -d --name kk busybox sleep 1000 >/dev/null
+  run_berth kill kk
   assert_success
-  wait_state k exited
-  assert_eq "$(b inspect --format '{{.State.ExitCode}}' k)" 137
-  run_berth kill k
+  wait_state kk exited
+  assert_eq "$(b inspect --format '{{.State.ExitCode}}' kk)" 137
+  run_berth kill kk
   assert_failure
   assert_match "$output" "is not running"
-  run_berth restart -t 1 k
+  run_berth restart -t 1 kk
   assert_success
-  wait_state k running
-  run_berth kill -s TERM k
-  wait_state k exited
-  assert_eq "$(b inspect --format '{{.State.ExitCode}}' k)" 143
+  wait_state kk running
+  run_berth kill -s TERM kk
+  wait_state kk exited
+  assert_eq "$(b inspect --format '{{.State.ExitCode}}' kk)" 143
 }
 
 @test "hostname, /etc/hosts and resolv.conf" {
