@@ -250,8 +250,9 @@ Result<json> Engine::List(const ListOptions& o) {
     std::string st = StatusName(c->state.status);
     bool running = c->Running();
     bool filtered_status = o.filters.count("status") > 0;
-    if (!o.all && !running && !filtered_status && before_created.empty() && since_created.empty())
-      continue;
+    // As docker's daemon: a status filter or a limit (-n, -l) lists every
+    // state; before/since alone do not.
+    if (!o.all && !running && !filtered_status && o.limit <= 0) continue;
     if (filtered_status) {
       auto vs = FilterValues(o.filters, "status");
       if (std::find(vs.begin(), vs.end(), st) == vs.end()) continue;
