@@ -54,6 +54,16 @@ Result<std::vector<std::string>> Engine::Update(const std::string& name, const j
     hc = c->host_config;
     running = c->Running();
   }
+  // As docker: a new memory limit above the swap limit already set needs a
+  // new swap limit too.
+  auto num = [](const json& j, const char* k) -> int64_t {
+    return j.contains(k) && j[k].is_number() ? j[k].get<int64_t>() : 0;
+  };
+  if (num(body, "Memory") != 0 && num(hc, "MemorySwap") > 0 && num(body, "Memory") > num(hc, "MemorySwap") &&
+      num(body, "MemorySwap") == 0)
+    return Error::Invalid("Cannot update container " + c->id +
+                          ": Memory limit should be smaller than already set memoryswap limit, update the "
+                          "memoryswap at the same time");
   for (auto& [k, v] : body.items()) {
     if (k == "RestartPolicy") {
       hc[k] = v;
