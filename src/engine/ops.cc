@@ -229,10 +229,11 @@ Result<std::string> Engine::Commit(const std::string& name, const std::string& r
     if (pause && c->state.status == ContainerStatus::kRunning) {
       BERTH_TRY_CTX(runtime::Pause(m.rt, c->id), "pause for commit");
       paused_here = true;
+      m.Publish("pause", *c);  // docker's commit logs the pause and unpause
     }
   }
   ScopeGuard resume([&] {
-    if (paused_here) (void)runtime::Resume(m.rt, c->id);
+    if (paused_here && runtime::Resume(m.rt, c->id).ok()) m.Publish("unpause", *c);
   });
   std::string dir = m.ContainerDir(c->id);
   std::string tar_path = berth::fs::Join(dir, "commit.tar");
@@ -242,7 +243,7 @@ Result<std::string> Engine::Commit(const std::string& name, const std::string& r
     BERTH_TRY(fs::PackChanges(berth::fs::Join(dir, "fs/upper"), Excluded(), out.get()));
   }
   if (paused_here) {
-    (void)runtime::Resume(m.rt, c->id);
+    if (runtime::Resume(m.rt, c->id).ok()) m.Publish("unpause", *c);
     paused_here = false;
   }
   image::CommitOptions o;
