@@ -110,8 +110,10 @@ class Engine {
   Result<unique_fd> Attach(const std::string& name, bool in, bool out, bool err,
                            const std::function<bool()>& cancelled);
   Status Resize(const std::string& name, int height, int width);
-  // Log entries as Docker frames them (or raw with a tty) via write().
-  Status Logs(const std::string& name, const LogsOptions& o,
+  // Log entries as Docker frames them (or raw with a tty) via write();
+  // ready() is called once the request is known to be valid (before any
+  // entry), so errors can still become an error response.
+  Status Logs(const std::string& name, const LogsOptions& o, const std::function<Status()>& ready,
               const std::function<Status(std::string_view)>& write,
               const std::function<bool()>& client_gone);
   Result<bool> IsTty(const std::string& name);

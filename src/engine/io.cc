@@ -51,6 +51,7 @@ Result<bool> Engine::IsTty(const std::string& name) {
 }
 
 Status Engine::Logs(const std::string& name, const LogsOptions& o,
+                    const std::function<Status()>& ready,
                     const std::function<Status(std::string_view)>& write,
                     const std::function<bool()>& client_gone) {
   Impl& m = *impl_;
@@ -68,6 +69,7 @@ Status Engine::Logs(const std::string& name, const LogsOptions& o,
     if (lo.is_object())
       if (auto n = str::ParseInt(lo.value("max-file", "1")); n && *n > 0) max_files = (int)*n;
   }
+  if (ready) BERTH_TRY(ready());
   logfile::ReadOptions ro;
   ro.path = m.LogPath(c->id);
   ro.max_files = max_files;

@@ -274,7 +274,7 @@ class ContainerRoutes {
       engine::LogsOptions lo;
       lo.stdout = out;
       lo.stderr = err;
-      (void)e_.Logs(id, lo, [&](std::string_view d) { return s->Write(d); }, nullptr);
+      (void)e_.Logs(id, lo, nullptr, [&](std::string_view d) { return s->Write(d); }, nullptr);
     }
     if (!req.query.Bool("stream")) return Ok();
     // A client without stdin half-closes at once (docker does): only a full
@@ -327,17 +327,22 @@ class ContainerRoutes {
     o.until_nano = parse_time(req.query.Get("until"));
     std::string id(req.Param("id"));
     bool tty = BERTH_TRY(e_.IsTty(id));
-    BERTH_TRY(w.Start(200, tty ? "application/vnd.docker.raw-stream"
-                               : "application/vnd.docker.multiplexed-stream"));
-    BERTH_TRY(w.Flush());
     auto st = e_.Logs(
         id, o,
+        [&]() -> Status {
+          BERTH_TRY(w.Start(200, tty ? "application/vnd.docker.raw-stream"
+                                     : "application/vnd.docker.multiplexed-stream"));
+          return w.Flush();
+        },
         [&](std::string_view d) -> Status {
           BERTH_TRY(w.Write(d));
           return o.follow ? w.Flush() : Ok();
         },
         [&] { return w.ClientGone(); });
-    if (!st.ok()) log::Debug("logs {}: {}", id, st.error().message());
+    if (!st.ok()) {
+      if (!w.started()) return st;
+      log::Debug("logs {}: {}", id, st.error().message());
+    }
     return w.Flush();
   }
 

@@ -93,8 +93,10 @@ teardown() { ct_teardown; }
   b run -dti --name at busybox sh >/dev/null
   wait_state at running
   run_cmd bash -c "(sleep 1; printf 'echo attached-ok\n'; sleep 1; printf '\020\021') | script -qec \"'$BERTH' -H '$HOST' attach at\" /dev/null"
-  assert_success
+  # As docker attach: the escape sequence ends it with status 1.
+  assert_status 1
   assert_match "$output" "attached-ok"
+  assert_match "$output" "read escape sequence"
   assert_eq "$(state at)" running
 }
 

@@ -1,5 +1,8 @@
 #include "cli/cmd/container/create_opts.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <map>
 #include <set>
 
@@ -375,7 +378,14 @@ Result<CreateConfig> ParseContainerOptions(const FlagSet& flags, const Container
   h["UsernsMode"] = o.userns;
   h["ShmSize"] = o.shm_size.empty() ? 0 : *RamInBytes(o.shm_size);
   if (!o.sysctls.empty()) h["Sysctls"] = KvMap(o.sysctls);
+  // The terminal's size at create, so the process starts with it (docker
+  // 23+ sends it too; a resize after start would race with the program).
   h["ConsoleSize"] = ojson::array({0, 0});
+  if (o.tty) {
+    struct winsize ws {};
+    if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+      h["ConsoleSize"] = ojson::array({ws.ws_row, ws.ws_col});
+  }
   h["Isolation"] = o.isolation;
   // Resources.
   h["CpuShares"] = o.cpu_shares;
