@@ -237,8 +237,11 @@ Result<CreateConfig> ParseContainerOptions(const FlagSet& flags, const Container
     for (auto& line : BERTH_TRY(ReadKvFile(file, env))) env_vars.push_back(std::move(line));
   env_vars.insert(env_vars.end(), o.env.begin(), o.env.end());
   std::vector<std::string> labels;
+  // opts.ReadKVStrings: a label file's line without "=" is dropped, never
+  // looked up in the environment (only env files do that).
+  const EnvLookup no_env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
   for (const auto& file : o.label_file)
-    for (auto& line : BERTH_TRY(ReadKvFile(file, env))) labels.push_back(std::move(line));
+    for (auto& line : BERTH_TRY(ReadKvFile(file, no_env))) labels.push_back(std::move(line));
   labels.insert(labels.end(), o.labels.begin(), o.labels.end());
 
   if (!ValidPidMode(o.pid)) return Error::Invalid("--pid: invalid PID mode");
