@@ -38,7 +38,14 @@ std::vector<std::string> Environment(const json& config, const std::string& host
   std::vector<std::string> env = {kDefaultPath, "HOSTNAME=" + hostname};
   if (Bool(config, "Tty")) env.push_back("TERM=xterm");
   for (const std::string& kv : Strs(config, "Env")) {
-    std::string key = str::Cut(kv, '=').first;
+    bool has_eq = false;
+    std::string key = str::Cut(kv, '=', &has_eq).first;
+    if (!has_eq) {
+      // docker's ReplaceOrAppendEnvValues: "KEY" alone (run -e KEY with KEY
+      // unset in the client's environment) unsets KEY, never passes "KEY".
+      std::erase_if(env, [&](const std::string& e) { return str::Cut(e, '=').first == key; });
+      continue;
+    }
     bool replaced = false;
     for (std::string& e : env) {
       if (str::Cut(e, '=').first == key) {
