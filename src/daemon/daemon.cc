@@ -78,7 +78,8 @@ gid_t SocketGroup(const std::string& name) {
 }
 
 // A helper binary berthd starts (berth-monitor, berth-init): beside berthd's
-// own executable (installed), in the build tree (src/<dir>/), else on PATH.
+// own executable (installed), in the build tree (src/<dir>/, berth-init in
+// src/engine/spec/init/), else on PATH.
 std::string HelperBinary(const std::string& name, const std::string& build_dir) {
   char self[4096];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
@@ -86,7 +87,7 @@ std::string HelperBinary(const std::string& name, const std::string& build_dir) 
     self[n] = 0;
     std::string dir = fs::Dirname(self);
     for (const std::string& p : {fs::Join(dir, name), fs::Join(dir, "../" + build_dir + "/" + name),
-                                 fs::Join(dir, "../engine/spec/" + name)})
+                                 fs::Join(dir, "../engine/spec/" + build_dir + "/" + name)})
       if (::access(p.c_str(), X_OK) == 0) return p;
   }
   for (const char* d : {"/usr/local/bin", "/usr/bin", "/usr/local/libexec/berth"}) {
