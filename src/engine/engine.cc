@@ -202,11 +202,13 @@ void Engine::Impl::OnContainerExit(const std::string& id) {
     if (!s.health_status.empty()) s.health_status = "unhealthy";
     c->exit_generation++;
     if (auto st = Save(*c); !st.ok()) log::Warn("container {}: {}", id, st.error().message());
+    // Before the waiters wake: a restart (or start) right after the stop
+    // makes a new run dir that this must not remove.
+    (void)fs::RemoveAll(dir);
     c->cv.notify_all();
     if (s.oom_killed) Publish("oom", *c);
     Publish("die", *c, {{"exitCode", std::to_string(s.exit_code)}});
   }
-  (void)fs::RemoveAll(dir);
   bool auto_remove = c->host_config.value("AutoRemove", false);
   if (auto_remove) {
     std::thread([this, c] {
@@ -296,6 +298,17 @@ void Engine::Impl::TimerLoop() {
   }
 }
 
+void Engine::Impl::RemoveDirLater(const std::string& dir) {
+  std::string trash = fs::Join(fs::Join(opts.data_root, "containers"), ".trash");
+  (void)fs::MkdirAll(trash, 0700);
+  std::string to = fs::Join(trash, fs::Basename(dir) + "-" + NewId().substr(0, 8));
+  if (::rename(dir.c_str(), to.c_str()) < 0) {
+    (void)fs::RemoveAll(dir);
+    return;
+  }
+  std::thread([to] { (void)fs::RemoveAll(to); }).detach();
+}
+
 // ---- restore ----
 
 void Engine::Impl::Restore() {
@@ -304,6 +317,7 @@ void Engine::Impl::Restore() {
   if (!entries.ok()) return;
   std::vector<ContainerPtr> to_start;
   for (const std::string& id : *entries) {
+    if (id.empty() || id[0] == '.') continue;
     auto text = fs::ReadFile(fs::Join(fs::Join(root, id), "config.v2.json"));
     if (!text.ok()) {
       log::Warn("container {}: no record ({}); removing its directory", id, text.error().message());
@@ -377,6 +391,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   impl->watcher = std::thread([p] { p->WatcherLoop(); });
   impl->timer_thread = std::thread([p] { p->TimerLoop(); });
   std::unique_ptr<Engine> e(new Engine(std::move(impl)));
+  e->impl_->owner = e.get();
+  // Directories of containers removed before a crash.
+  (void)fs::RemoveAll(fs::Join(options.data_root, "containers/.trash"));
   e->impl_->Restore();
   return e;
 }

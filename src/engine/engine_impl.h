@@ -69,6 +69,12 @@ class Engine::Impl {
   void TimerLoop();
 
   void Restore();
+  // Runs the container's HEALTHCHECK while this start of it lasts.
+  void StartHealthcheck(const ContainerPtr& c);
+  // Removes a container directory in the background (renamed away first).
+  void RemoveDirLater(const std::string& dir);
+
+  Engine* owner = nullptr;
 
   std::mutex mu;  // guards containers, names, execs
   std::unordered_map<std::string, ContainerPtr> containers;

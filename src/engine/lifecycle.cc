@@ -157,7 +157,10 @@ Status Engine::Impl::RemoveFiles(const ContainerPtr& c) {
   ::umount2(merged.c_str(), MNT_DETACH);
   (void)runtime::Delete(rt, c->id, /*force=*/true);
   (void)fs::RemoveAll(RunDir(c->id));
-  Status st = fs::RemoveAll(ContainerDir(c->id));
+  // Deleting a big upper dir takes long: the directory is renamed away and
+  // deleted in the background (or at the next start after a crash).
+  RemoveDirLater(ContainerDir(c->id));
+  Status st = Ok();
   {
     std::lock_guard lock(mu);
     containers.erase(c->id);

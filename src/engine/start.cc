@@ -202,6 +202,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
     c->cv.notify_all();
   }
   Publish("start", *c);
+  StartHealthcheck(c);
   auto conn = monitor::WaitConnection(run_dir);
   if (conn.ok())
     Watch(id, "", std::move(*conn));

@@ -9,8 +9,8 @@ teardown() { ct_teardown; }
 
 @test "kill -9 berthd: containers run on, logs stay whole, exits are learned" {
   b run -d --name writer busybox sh -c 'i=0; while [ $i -lt 400 ]; do echo "n $i"; i=$((i+1)); sleep 0.01; done; sleep 1000' >/dev/null
-  b run -d --name ender busybox sh -c 'read x; exit 9' >/dev/null
-  b run -d -i --name ender2 busybox sh -c 'sleep 2; exit 3' >/dev/null
+  b run -d -i --name ender busybox sh -c 'read x; exit 9' >/dev/null
+  b run -d --name ender2 busybox sh -c 'sleep 2; exit 3' >/dev/null
   wait_log writer "n 10"
   pid_writer="$(b inspect --format '{{.State.Pid}}' writer)"
   kill -KILL "$BERTHD_PID"
@@ -34,11 +34,11 @@ teardown() { ct_teardown; }
   assert_eq "$(state writer)" exited
   b kill ender >/dev/null
   wait_state ender exited
+  assert_eq "$(b inspect --format '{{.State.ExitCode}}' ender)" 137
 }
 
 @test "graceful restart of berthd keeps containers too; restart policy always restarts" {
   b run -d --name longrun busybox sleep 1000 >/dev/null
-  b run -d --name pol --restart always busybox sh -c 'sleep 1000' >/dev/null
   pid="$(b inspect --format '{{.State.Pid}}' longrun)"
   stop_berthd
   pid_alive "$pid" || fail "container stopped with berthd"
