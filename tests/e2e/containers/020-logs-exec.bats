@@ -59,8 +59,9 @@ teardown() { ct_teardown; }
   run_berth exec -d ex sh -c 'echo x > /done'
   assert_success
   wait_for 10 b exec ex test -f /done
+  # dockerd answers 126 for any exec that fails to start.
   run_berth exec ex /nonexistent
-  assert_status 127
+  assert_status 126
   b stop -t 0 ex >/dev/null
   run_berth exec ex true
   assert_failure
