@@ -141,7 +141,10 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   }
   so.tty = c->Tty();
   so.stdin_open = c->config.value("OpenStdin", false);
-  so.stdin_once = c->config.value("StdinOnce", false);
+  // As docker's attach (CloseStdin && !TTY): with a tty the end of an
+  // attached stdin (a client that detached, ctrl-p ctrl-q) never closes
+  // the container's input.
+  so.stdin_once = c->config.value("StdinOnce", false) && !so.tty;
   so.rootfs_mount = merged;
   auto pid = monitor::Spawn(so);
   if (!pid.ok()) return fail(std::move(pid).error().Context("start the container's monitor"));
