@@ -25,6 +25,9 @@ class Writer {
   // Appends the bytes a stream produced, split into log lines: complete
   // lines become one entry each, a partial line is kept until its newline
   // comes or Flush(); lines over 16 KiB are split. stream: "stdout"/"stderr".
+  // The entries of one call share one time stamp and go out in one write(2)
+  // (in pieces of about 128 KiB for a burst of tiny lines, and split where
+  // the file rotates).
   Status Write(std::string_view stream, std::string_view data);
   // Writes out partial lines (at exit).
   Status Flush();
@@ -35,15 +38,19 @@ class Writer {
 
  private:
   Writer() = default;
-  // Writes one log object; rotates first when the file has reached max_size.
-  Status WriteEntry(std::string_view stream, std::string_view line, const std::string& time);
+  // Adds one log object (line + suffix_) to batch_; when the file with the
+  // batch has reached max_size, writes the batch out and rotates first.
+  Status AddEntry(std::string_view line, std::string_view suffix);
+  void SetSuffix(std::string_view stream, std::string_view time);
+  Status WriteBatch();
   Status Rotate();
 
   WriterOptions o_;
   unique_fd fd_;
   int64_t size_ = 0;
   std::string partial_[2];  // stdout, stderr: bytes of a line not yet ended
-  std::string buf_;         // the object being written (reused)
+  std::string batch_;       // objects not yet written (reused)
+  std::string suffix_;      // ,"stream":"…","time":"…"}\n of the current call
 };
 
 // Appends s to out as a JSON string (with the quotes), escaped exactly as
@@ -73,8 +80,20 @@ struct ReadOptions {
   // the container stopped (and the file has been read to its end) or the
   // client went away.
   std::function<bool()> stop;
+  // Follow only: called when every entry there is so far was passed to fn,
+  // before the reader waits for more (a caller batching its output writes
+  // it out here). A false return ends the read, as fn's does.
+  std::function<bool()> caught_up;
 };
 // Calls fn for each entry, oldest first; a false return from fn stops.
 Status Read(const ReadOptions& o, const std::function<bool(const Entry&)>& fn);
+
+namespace internal {
+// The reader's fast path, exposed for tests: Docker's own line shape
+// {"log":"…","stream":"stdout"|"stderr","time":"…"} decoded without a JSON
+// parser (sets log, stream, time; not time_nano). False for any other shape,
+// an escape it does not take or invalid UTF-8: Read then uses nlohmann.
+bool ParseDockerLine(std::string_view line, Entry& e);
+}  // namespace internal
 
 }  // namespace berth::logfile

@@ -6,18 +6,166 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "base/fs.h"
 #include "logfile/jsonlog.h"
+#include "logfile/utf8.h"
 
 namespace berth::logfile {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
 
-bool ParseLine(std::string_view line, Entry& e) {
+using internal::PlainAsciiRun;
+using internal::Utf8Len;
+
+// Bytes a JSON string's fast path copies as they are: printable ASCII but
+// the closing quote and the escape. It stops at raw control bytes (invalid
+// JSON) and at UTF-8 sequences (validated as nlohmann would).
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = true;
+  t['"'] = t['\\'] = false;
+  return t;
+}();
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The 4 hex digits at s[i], or -1.
+int32_t Hex4(std::string_view s, size_t i) {
+  if (i + 4 > s.size()) return -1;
+  int32_t v = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    int d = HexDigit(s[i + k]);
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    char b[2] = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 2);
+  } else if (cp < 0x10000) {
+    char b[3] = {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                 static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 3);
+  } else {
+    char b[4] = {static_cast<char>(0xF0 | (cp >> 18)), static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
+                 static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 4);
+  }
+}
+
+}  // namespace
+
+namespace internal {
+
+// Decodes the JSON string whose body starts at s[i] (after the opening
+// quote) into out; i ends after the closing quote. False for anything the
+// fast path does not take (invalid JSON, invalid UTF-8, a lone surrogate):
+// the caller then leaves the line to nlohmann.
+bool UnescapeJsonString(std::string_view s, size_t& i, std::string& out) {
+  const size_t size = s.size();
+  while (true) {
+    size_t run = i;
+    while (i < size) {
+      i += PlainAsciiRun<false>(s, i, kPlain.data());
+      if (i == size) break;
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x80) break;
+      size_t n = Utf8Len(s, i);
+      if (n == 0) return false;
+      i += n;
+    }
+    out.append(s.data() + run, i - run);
+    if (i >= size) return false;
+    char c = s[i];
+    if (c == '"') {
+      ++i;
+      return true;
+    }
+    if (c != '\\' || ++i >= size) return false;  // a raw control byte, or a cut escape
+    switch (s[i]) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '/': out.push_back('/'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        int32_t cp = Hex4(s, i + 1);
+        if (cp < 0) return false;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate: its low one must follow
+          if (i + 2 >= size || s[i + 1] != '\\' || s[i + 2] != 'u') return false;
+          int32_t lo = Hex4(s, i + 3);
+          if (lo < 0xDC00 || lo > 0xDFFF) return false;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          i += 6;
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return false;
+        }
+        AppendUtf8(out, static_cast<uint32_t>(cp));
+        break;
+      }
+      default:
+        return false;
+    }
+    ++i;
+  }
+}
+
+// Docker's own shape, {"log":"…","stream":"stdout"|"stderr","time":"…"}
+// with nothing else, decoded without a JSON parser. False for any other
+// line (then nlohmann decides). Sets e.log, e.stream and e.time.
+bool ParseDockerLine(std::string_view line, Entry& e) {
+  constexpr std::string_view kLog = "{\"log\":\"";
+  constexpr std::string_view kStream = ",\"stream\":\"";
+  constexpr std::string_view kTime = "\",\"time\":\"";
+  if (!line.starts_with(kLog)) return false;
+  size_t i = kLog.size();
+  e.log.clear();
+  if (!UnescapeJsonString(line, i, e.log)) return false;
+  if (line.substr(i, kStream.size()) != kStream) return false;
+  i += kStream.size();
+  std::string_view stream = line.substr(i, 6);
+  if (stream != "stdout" && stream != "stderr") return false;
+  i += 6;
+  if (line.substr(i, kTime.size()) != kTime) return false;
+  i += kTime.size();
+  // The time: RFC 3339 characters only (no escapes), then "} and the end.
+  size_t q = line.find('"', i);
+  if (q == std::string_view::npos || line.substr(q) != "\"}") return false;
+  std::string_view time = line.substr(i, q - i);
+  for (char c : time)
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80)
+      return false;
+  e.stream.assign(stream);
+  e.time.assign(time);
+  return true;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::ParseDockerLine;
+
+bool ParseLineSlow(std::string_view line, Entry& e) {
   auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return false;
   auto str = [&](const char* key, std::string& out) {
@@ -28,9 +176,6 @@ bool ParseLine(std::string_view line, Entry& e) {
   };
   if (!str("log", e.log) || !str("time", e.time)) return false;
   if (!str("stream", e.stream)) e.stream = "stdout";
-  auto t = ParseRfc3339Nano(e.time);
-  if (!t.ok()) return false;
-  e.time_nano = *t;
   return true;
 }
 
@@ -42,20 +187,36 @@ class Emitter {
 
   void Line(std::string_view line) {
     if (done_ || line.empty()) return;
-    Entry e;
-    if (!ParseLine(line, e)) return;  // a damaged line is skipped, as Docker does
-    if (o_.since_nano && e.time_nano < o_.since_nano) return;
-    if (o_.until_nano && e.time_nano > o_.until_nano) {
+    // A damaged line is skipped, as Docker does.
+    if (!ParseDockerLine(line, e_) && !ParseLineSlow(line, e_)) return;
+    // The lines of one batch share their time stamp: parse it once.
+    if (e_.time != last_time_) {
+      auto t = ParseRfc3339Nano(e_.time);
+      if (!t.ok()) return;
+      last_time_ = e_.time;
+      last_nano_ = *t;
+    }
+    e_.time_nano = last_nano_;
+    if (o_.since_nano && e_.time_nano < o_.since_nano) return;
+    if (o_.until_nano && e_.time_nano > o_.until_nano) {
       done_ = true;
       return;
     }
-    if (!fn_(e)) done_ = true;
+    if (!fn_(e_)) done_ = true;
+  }
+
+  // Every entry read so far was handed to fn: tell the caller (follow).
+  void CaughtUp() {
+    if (!done_ && o_.caught_up && !o_.caught_up()) done_ = true;
   }
 
  private:
   const ReadOptions& o_;
   const std::function<bool(const Entry&)>& fn_;
   bool done_ = false;
+  Entry e_;  // reused: its strings keep their capacity from line to line
+  std::string last_time_;
+  int64_t last_nano_ = 0;
 };
 
 // One log file being read: the fd and an incomplete last line, kept until
@@ -166,6 +327,8 @@ Status Follow(const ReadOptions& o, Cursor& cur, Emitter& em) {
       }
     }
     if (stopping) return Ok();
+    em.CaughtUp();
+    if (em.done()) return Ok();
     struct pollfd p = {ino.get(), POLLIN, 0};
     int r = ::poll(&p, ino ? 1 : 0, 100);
     if (r < 0 && errno != EINTR) return Error::Sys("poll");

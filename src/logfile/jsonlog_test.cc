@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "base/fs.h"
@@ -162,6 +163,219 @@ TEST(Writer, MaxFilesOneTruncates) {
   ASSERT_FALSE(e.empty());
   EXPECT_LT(e.size(), 50u);
   EXPECT_EQ(e.back().log, "line 49\n");
+}
+
+TEST(Writer, OneWritePerCallAndLinesAcrossCalls) {
+  TempDir d;
+  std::string path = d.path() + "/log";
+  auto w = Writer::Open({path});
+  ASSERT_TRUE(w.ok());
+  // Many lines in one call, a line cut across three calls, and both streams.
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += "line " + std::to_string(i) + "\n";
+  ASSERT_TRUE(w->Write("stdout", many + "cut ").ok());
+  ASSERT_TRUE(w->Write("stderr", "err\nerr-partial").ok());
+  ASSERT_TRUE(w->Write("stdout", "in ").ok());
+  ASSERT_TRUE(w->Write("stdout", "three\nlast").ok());
+  ASSERT_TRUE(w->Flush().ok());
+  auto e = ReadAll({.path = path});
+  ASSERT_EQ(e.size(), 1004u);
+  EXPECT_EQ(Lines(path).size(), 1004u);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(e[i].log, "line " + std::to_string(i) + "\n");
+  EXPECT_EQ(e[999].time, e[0].time);  // one time stamp per call
+  EXPECT_EQ(e[1000].log, "err\n");
+  EXPECT_EQ(e[1000].stream, "stderr");
+  EXPECT_EQ(e[1001].log, "cut in three\n");
+  EXPECT_EQ(e[1001].stream, "stdout");
+  // Flush: stdout's partial line, then stderr's.
+  EXPECT_EQ(e[1002].log, "last");
+  EXPECT_EQ(e[1003].log, "err-partial");
+  EXPECT_EQ(e[1003].stream, "stderr");
+}
+
+TEST(Writer, BurstOfEmptyLinesIsWrittenInPieces) {
+  TempDir d;
+  std::string path = d.path() + "/log";
+  auto w = Writer::Open({path});
+  ASSERT_TRUE(w.ok());
+  // 64 KiB of newlines: ~4 MB of objects, written in ~128 KiB pieces.
+  ASSERT_TRUE(w->Write("stdout", std::string(65536, '\n')).ok());
+  auto e = ReadAll({.path = path});
+  ASSERT_EQ(e.size(), 65536u);
+  for (const Entry& x : e) ASSERT_EQ(x.log, "\n");
+}
+
+TEST(Writer, RotatesInsideOneBatch) {
+  TempDir d;
+  std::string path = d.path() + "/log";
+  auto w = Writer::Open({.path = path, .max_size = 1000, .max_files = 3});
+  ASSERT_TRUE(w.ok());
+  // One call with 40 lines (~80 bytes of JSON each): the batch is split
+  // where the file reaches 1000 bytes, twice or more.
+  std::string data;
+  for (int i = 0; i < 40; ++i) data += "l" + std::to_string(100 + i) + "\n";
+  ASSERT_TRUE(w->Write("stdout", data).ok());
+  ASSERT_TRUE(fs::Exists(path + ".1"));
+  ASSERT_TRUE(fs::Exists(path + ".2"));
+  // Each rotated file holds whole objects and was cut at the first entry
+  // that found it at or past max_size: below max_size plus one object.
+  for (const std::string& f : {path + ".2", path + ".1"}) {
+    auto text = fs::ReadFile(f);
+    ASSERT_TRUE(text.ok());
+    EXPECT_GE(text->size(), 1000u) << f;
+    EXPECT_LT(text->size(), 1000u + 100u) << f;
+    EXPECT_EQ(text->back(), '\n');
+  }
+  auto e = ReadAll({.path = path, .max_files = 3});
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e.back().log, "l139\n");
+  int first = 140 - static_cast<int>(e.size());
+  for (size_t i = 0; i < e.size(); ++i)
+    EXPECT_EQ(e[i].log, "l" + std::to_string(first + static_cast<int>(i)) + "\n");
+  // The same lines one call each rotate at the same places.
+  TempDir d2;
+  std::string path2 = d2.path() + "/log";
+  auto w2 = Writer::Open({.path = path2, .max_size = 1000, .max_files = 3});
+  ASSERT_TRUE(w2.ok());
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(w2->Write("stdout", "l" + std::to_string(100 + i) + "\n").ok());
+  auto e2 = ReadAll({.path = path2, .max_files = 3});
+  EXPECT_EQ(e2.size(), e.size());
+  for (const char* suffix : {"", ".1", ".2"})
+    EXPECT_EQ(Lines(path + suffix).size(), Lines(path2 + suffix).size()) << suffix;
+}
+
+TEST(JsonString, RunsAndEscapesMixed) {
+  // Escapes at the start, the end and between runs of plain bytes and UTF-8.
+  EXPECT_EQ(Json("\x01" "abc\xc3\xa9" "d\x7f\x1f"), R"("\u0001abc)" "\xc3\xa9" R"(d)" "\x7f" R"(\u001f")");
+  EXPECT_EQ(Json("\xe2\x80\xa8x\xe2\x80\xa9"), R"("\u2028x\u2029")");
+  EXPECT_EQ(Json("ok\xff\xfe\xe2\x80\xaa"), "\"ok\\ufffd\\ufffd\xe2\x80\xaa\"");
+  EXPECT_EQ(Json("\xf0\x9f\x90"), R"("\ufffd\ufffd\ufffd")");  // cut at the end
+  EXPECT_EQ(Json(""), R"("")");
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  std::string j = Json(all);
+  // Every byte < 0x20 escaped, every byte >= 0x80 invalid alone.
+  EXPECT_EQ(j.find('\x01'), std::string::npos);
+  EXPECT_EQ(j.find('\x80'), std::string::npos);
+}
+
+// What the fast reader makes of a line, or nullopt when it leaves the line
+// to nlohmann.
+std::optional<Entry> Fast(std::string_view line) {
+  Entry e;
+  if (!internal::ParseDockerLine(line, e)) return std::nullopt;
+  return e;
+}
+
+TEST(Reader, FastPathRoundTripsWhatTheWriterWrites) {
+  TempDir d;
+  std::string path = d.path() + "/log";
+  auto w = Writer::Open({path});
+  ASSERT_TRUE(w.ok());
+  std::vector<std::string> lines = {
+      "plain\n",
+      std::string("nul\x00 ctl\x01\x1b\x7f tab\t cr\r\n", 21),
+      "quote\" back\\ slash/ <tag> & amp\n",
+      "utf8 caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3 \xe2\x80\xa8 \xe2\x80\xa9\n",
+  };
+  for (const auto& l : lines) ASSERT_TRUE(w->Write("stdout", l).ok());
+  ASSERT_TRUE(w->Write("stderr", "bad \xff\xc0\xaf utf8\n").ok());
+  auto raw = Lines(path);
+  ASSERT_EQ(raw.size(), 5u);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto e = Fast(raw[i]);
+    ASSERT_TRUE(e.has_value()) << raw[i];
+    EXPECT_EQ(e->log, lines[i]);
+    EXPECT_EQ(e->stream, "stdout");
+    EXPECT_EQ(e->time.size(), 30u);
+  }
+  auto e = Fast(raw[4]);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->log, "bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd utf8\n");
+  EXPECT_EQ(e->stream, "stderr");
+  auto all = ReadAll({.path = path});
+  ASSERT_EQ(all.size(), 5u);
+  for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(all[i].log, lines[i]);
+}
+
+TEST(Reader, FastPathDecodesEscapesAsJson) {
+  const std::string t = R"(","stream":"stdout","time":"1970-01-01T00:00:01Z"})";
+  auto log = [&](std::string_view body) -> std::optional<std::string> {
+    auto e = Fast(R"({"log":")" + std::string(body) + t);
+    if (!e) return std::nullopt;
+    return e->log;
+  };
+  EXPECT_EQ(log(R"(\u0041\u00e9\u20ac\/\b\f)"), "A\xc3\xa9\xe2\x82\xac/\b\f");
+  EXPECT_EQ(log(R"(\ud83d\udc33)"), "\xf0\x9f\x90\xb3");  // a surrogate pair
+  EXPECT_EQ(log(R"(\u0000)"), std::string(1, '\0'));
+  // Left to nlohmann: lone surrogates, bad escapes, raw control bytes,
+  // invalid UTF-8, a cut string.
+  EXPECT_FALSE(log(R"(\ud83d)"));
+  EXPECT_FALSE(log(R"(\udc33x)"));
+  EXPECT_FALSE(log(R"(\x41)"));
+  EXPECT_FALSE(log(R"(\u12)"));
+  EXPECT_FALSE(log("raw\ttab"));
+  EXPECT_FALSE(log("bad\xff"));
+  EXPECT_FALSE(Fast(R"({"log":"abc)"));
+  // Other shapes: key order, extra keys, other streams, spaces.
+  EXPECT_FALSE(Fast(R"({"stream":"stdout","log":"a","time":"1970-01-01T00:00:01Z"})"));
+  EXPECT_FALSE(Fast(R"({"log":"a","stream":"stdout","time":"1970-01-01T00:00:01Z","attrs":{}})"));
+  EXPECT_FALSE(Fast(R"({"log":"a","stream":"stdin","time":"1970-01-01T00:00:01Z"})"));
+  EXPECT_FALSE(Fast(R"({"log": "a","stream":"stdout","time":"1970-01-01T00:00:01Z"})"));
+  EXPECT_FALSE(Fast(R"({"log":"a","stream":"stdout","time":"1970-01-01T00:00:01Z"} )"));
+}
+
+TEST(Reader, UnusualLinesStillReadThroughNlohmann) {
+  TempDir d;
+  std::string path = d.path() + "/log";
+  ASSERT_TRUE(fs::AtomicWrite(path,
+                              R"({"stream":"stderr","log":"b\ud83d\udc33\n","time":"1970-01-01T00:00:02Z"})" "\n"
+                              R"({ "log" : "c\n", "time" : "1970-01-01T00:00:03Z" })" "\n"
+                              R"({"log":"d\n","stream":"stdout","time":"1970-01-01T00:00:04Z","attrs":{"a":"b"}})" "\n"
+                              R"({"log":"lone\udc33","stream":"stdout","time":"1970-01-01T00:00:05Z"})" "\n"
+                              R"({"log":"e\n","stream":"stdout","time":"1970-01-01T00:00:06.5Z"})" "\n",
+                              0644, false)
+                  .ok());
+  auto e = ReadAll({.path = path});
+  ASSERT_EQ(e.size(), 4u);  // the lone surrogate is rejected, as nlohmann does
+  EXPECT_EQ(e[0].log, "b\xf0\x9f\x90\xb3\n");
+  EXPECT_EQ(e[0].stream, "stderr");
+  EXPECT_EQ(e[1].log, "c\n");
+  EXPECT_EQ(e[1].stream, "stdout");
+  EXPECT_EQ(e[2].log, "d\n");
+  EXPECT_EQ(e[3].log, "e\n");
+  EXPECT_EQ(e[3].time_nano, 6500000000);
+  EXPECT_EQ(e[1].time_nano, 3000000000);
+}
+
+TEST(Reader, CaughtUpBeforeFollowWaits) {
+  TempDir d;
+  std::string path = d.path() + "/log";
+  auto w = Writer::Open({path});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->Write("stdout", "a\nb\n").ok());
+  std::vector<std::string> seen;
+  int caught_up = 0;
+  ReadOptions o{.path = path, .follow = true};
+  o.stop = [&] { return caught_up > 0; };
+  o.caught_up = [&] {
+    ++caught_up;
+    seen.push_back("|");
+    return true;
+  };
+  auto st = Read(o, [&](const Entry& e) {
+    seen.push_back(e.log);
+    return true;
+  });
+  ASSERT_TRUE(st.ok());
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "a\n");
+  EXPECT_EQ(seen[1], "b\n");
+  EXPECT_EQ(seen[2], "|");
+  // A false return ends the read.
+  o.stop = nullptr;
+  o.caught_up = [] { return false; };
+  EXPECT_TRUE(Read(o, [](const Entry&) { return true; }).ok());
 }
 
 TEST(Reader, TailAcrossRotatedFiles) {

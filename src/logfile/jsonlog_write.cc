@@ -4,88 +4,85 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 
 #include "base/clock.h"
 #include "base/fs.h"
 #include "logfile/jsonlog.h"
+#include "logfile/utf8.h"
 
 namespace berth::logfile {
 namespace {
 
 // Docker's copier buffer: a line longer than this is logged in pieces.
 constexpr size_t kMaxLine = 16 * 1024;
+// The objects of one Write() go out in one write(2), unless they grow past
+// this (a burst of empty lines): then in pieces of about this size.
+constexpr size_t kMaxBatch = 128 * 1024;
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid (the
-// same acceptance ranges as Go's utf8.DecodeRune).
-size_t Utf8Len(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  unsigned char c = b(0);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (b(1) < lo || b(1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k)
-    if (b(k) < 0x80 || b(k) > 0xBF) return 0;
-  return n;
-}
+using internal::Utf8Len;
 
 int StreamIndex(std::string_view stream) { return stream == "stderr" ? 1 : 0; }
+
+// Bytes copied into a JSON string as they are: printable ASCII but for
+// " \ < > & (Go escapes those three for HTML). Control bytes and bytes
+// >= 0x80 take the slow path.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = true;
+  t['"'] = t['\\'] = t['<'] = t['>'] = t['&'] = false;
+  return t;
+}();
+
+// True for E2 80 A8 / E2 80 A9 (U+2028, U+2029) at s[i], a valid 3-byte
+// sequence.
+bool IsLineSeparator(std::string_view s, size_t i) {
+  return s[i] == '\xE2' && s[i + 1] == '\x80' &&
+         (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8;
+}
 
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
+  const size_t size = s.size();
   size_t i = 0;
-  while (i < s.size()) {
+  while (i < size) {
+    // A run of bytes that need no escaping (printable ASCII and valid UTF-8
+    // but U+2028/U+2029) is appended at once.
+    size_t run = i;
+    while (i < size) {
+      i += internal::PlainAsciiRun<true>(s, i, kPlain.data());
+      if (i == size) break;
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x80) break;
+      size_t n = Utf8Len(s, i);
+      if (n == 0 || (n == 3 && IsLineSeparator(s, i))) break;
+      i += n;
+    }
+    if (i > run) out.append(s.data() + run, i - run);
+    if (i == size) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-            out += "\\u00";
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xF]);
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
+    switch (c) {
+      case '"': out.append("\\\"", 2); break;
+      case '\\': out.append("\\\\", 2); break;
+      case '\n': out.append("\\n", 2); break;
+      case '\r': out.append("\\r", 2); break;
+      case '\t': out.append("\\t", 2); break;
+      default:
+        if (c < 0x80) {  // other control bytes, < > &
+          char e[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+          out.append(e, 6);
+        } else if (Utf8Len(s, i) == 3) {  // U+2028 or U+2029
+          out.append(s[i + 2] == '\xA8' ? "\\u2028" : "\\u2029", 6);
+          i += 2;
+        } else {  // one byte of invalid UTF-8
+          out.append("\\ufffd", 6);
+        }
     }
-    size_t n = Utf8Len(s, i);
-    if (n == 0) {
-      out += "\\ufffd";
-      ++i;
-      continue;
-    }
-    // U+2028 and U+2029 (E2 80 A8 / E2 80 A9).
-    if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-        (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8) {
-      out += s[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
-    } else {
-      out.append(s.substr(i, n));
-    }
-    i += n;
+    ++i;
   }
   out.push_back('"');
 }
@@ -172,27 +169,47 @@ Status Writer::Rotate() {
   return Ok();
 }
 
-Status Writer::WriteEntry(std::string_view stream, std::string_view line, const std::string& time) {
-  if (o_.max_size > 0 && size_ >= o_.max_size) BERTH_TRY_CTX(Rotate(), "rotate log");
-  buf_.clear();
-  buf_ += "{\"log\":";
-  AppendJsonString(buf_, line);
-  buf_ += ",\"stream\":\"";
-  buf_ += stream;
-  buf_ += "\",\"time\":\"";
-  buf_ += time;
-  buf_ += "\"}\n";
-  // One write(2) per object, so a reader never sees half of one unless the
-  // disk is full.
-  BERTH_TRY_CTX(fs::WriteAll(fd_.get(), buf_), "write " + o_.path);
-  size_ += static_cast<int64_t>(buf_.size());
+Status Writer::WriteBatch() {
+  if (batch_.empty()) return Ok();
+  // One write(2) for the objects of a Write() call. Each object ends in its
+  // newline, so a reader that sees part of the batch keeps the incomplete
+  // last line until the rest arrives.
+  Status st = fs::WriteAll(fd_.get(), batch_);
+  if (st.ok()) size_ += static_cast<int64_t>(batch_.size());
+  batch_.clear();
+  return std::move(st).Context("write " + o_.path);
+}
+
+Status Writer::AddEntry(std::string_view line, std::string_view suffix) {
+  if (o_.max_size > 0 && size_ + static_cast<int64_t>(batch_.size()) >= o_.max_size) {
+    // The file is full with what is batched: write that out, then rotate.
+    BERTH_TRY(WriteBatch());
+    BERTH_TRY_CTX(Rotate(), "rotate log");
+  } else if (batch_.size() >= kMaxBatch) {
+    BERTH_TRY(WriteBatch());
+  }
+  batch_.append("{\"log\":", 7);
+  AppendJsonString(batch_, line);
+  batch_.append(suffix);
   return Ok();
+}
+
+// The end of every object of one Write(): ,"stream":"…","time":"…"}\n
+void Writer::SetSuffix(std::string_view stream, std::string_view time) {
+  suffix_.assign(",\"stream\":\"");
+  suffix_.append(stream);
+  suffix_.append("\",\"time\":\"");
+  suffix_.append(time);
+  suffix_.append("\"}\n");
 }
 
 Status Writer::Write(std::string_view stream, std::string_view data) {
   std::string& pending = partial_[StreamIndex(stream)];
-  std::string time = NowRfc3339Nano();
-  while (!data.empty()) {
+  // One time stamp for the lines of one read: they arrived together.
+  SetSuffix(stream, NowRfc3339Nano());
+  batch_.reserve(data.size() + data.size() / 4 + 256);
+  Status st = Ok();
+  while (!data.empty() && st.ok()) {
     // Fill the pending line up to a newline or to the line limit.
     size_t room = kMaxLine - pending.size();
     std::string_view chunk = data.substr(0, room);
@@ -200,10 +217,10 @@ Status Writer::Write(std::string_view stream, std::string_view data) {
     if (nl != std::string_view::npos) {
       std::string_view head = data.substr(0, nl + 1);
       if (pending.empty()) {
-        BERTH_TRY(WriteEntry(stream, head, time));
+        st = AddEntry(head, suffix_);
       } else {
         pending.append(head);
-        BERTH_TRY(WriteEntry(stream, pending, time));
+        st = AddEntry(pending, suffix_);
         pending.clear();
       }
       data.remove_prefix(nl + 1);
@@ -212,21 +229,27 @@ Status Writer::Write(std::string_view stream, std::string_view data) {
     pending.append(chunk);
     data.remove_prefix(chunk.size());
     if (pending.size() >= kMaxLine) {
-      BERTH_TRY(WriteEntry(stream, pending, time));
+      st = AddEntry(pending, suffix_);
       pending.clear();
     }
   }
-  return Ok();
+  Status wst = WriteBatch();
+  BERTH_TRY(std::move(st));
+  return wst;
 }
 
 Status Writer::Flush() {
   std::string time = NowRfc3339Nano();
-  for (int i = 0; i < 2; ++i) {
+  Status st = Ok();
+  for (int i = 0; i < 2 && st.ok(); ++i) {
     if (partial_[i].empty()) continue;
-    BERTH_TRY(WriteEntry(i == 0 ? "stdout" : "stderr", partial_[i], time));
+    SetSuffix(i == 0 ? "stdout" : "stderr", time);
+    st = AddEntry(partial_[i], suffix_);
     partial_[i].clear();
   }
-  return Ok();
+  Status wst = WriteBatch();
+  BERTH_TRY(std::move(st));
+  return wst;
 }
 
 }  // namespace berth::logfile

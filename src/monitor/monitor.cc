@@ -26,6 +26,7 @@ namespace {
 constexpr size_t kMaxPending = 1 << 20;     // per attach connection
 constexpr size_t kMaxStdinBuf = 64 << 10;   // stdin not yet taken by the process
 constexpr size_t kMaxCommandLine = 4096;
+constexpr size_t kReadChunk = 64 << 10;     // one read of the process's output
 constexpr size_t kMaxConns = 512;
 constexpr int64_t kDrainMs = 2000;          // output after the process ended
 constexpr int64_t kCloseMs = 2000;          // last bytes to slow connections
@@ -343,10 +344,14 @@ void Monitor::ReadOutput(int which) {
   unique_fd& fd = which == 0 ? proc_.out : proc_.err;
   StreamId stream = which == 0 ? kStdout : kStderr;
   const char* name = which == 0 ? "stdout" : "stderr";
-  char buf[32 * 1024];
+  // Big reads: the log writer turns one read into one write(2), whatever
+  // the number of lines in it. Allocated on first output (an idle
+  // container's monitor never touches it).
+  if (!read_buf_) read_buf_ = std::make_unique<char[]>(kReadChunk);
+  char* buf = read_buf_.get();
   // A few reads per wake-up, so one busy stream does not starve the rest.
   for (int round = 0; round < 4 && fd; ++round) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf, kReadChunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
     if (n <= 0) {  // EOF, or EIO from a pty whose other side is closed

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <string>
 
 #include "base/unique_fd.h"
@@ -65,6 +66,7 @@ class Monitor {
   Running proc_;
   std::optional<logfile::Writer> log_;
   bool log_failed_ = false;
+  std::unique_ptr<char[]> read_buf_;  // output being read (kReadChunk)
   std::string stdin_buf_;
   bool stdin_close_pending_ = false;
   ExitStatus exit_;
