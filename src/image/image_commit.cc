@@ -142,6 +142,8 @@ Result<std::string> ImageStore::Commit(const CommitOptions& o) {
   h.empty_layer = empty_layer;
   cfg.history.push_back(h);
   if (!o.container_id.empty()) cfg.raw["container"] = o.container_id;
+  // Docker's image Comment is the commit message (docker commit -m).
+  if (!o.comment.empty()) cfg.raw["comment"] = o.comment;
   cfg.raw["container_config"] =
       o.container_config.is_object() ? o.container_config : json::object();
   std::string config = EncodeImageConfig(cfg);
