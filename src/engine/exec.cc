@@ -128,8 +128,9 @@ Result<unique_fd> Engine::ExecStart(const std::string& exec_id, bool detach, boo
   BERTH_TRY(monitor::Spawn(so));
   unique_fd conn;
   if (!detach) {
-    conn = BERTH_TRY(monitor::Attach(e->dir, cfg.attach_stdin, cfg.attach_stdout || true,
-                                     cfg.attach_stderr || true));
+    // A stream the client did not attach is discarded (docker exec_run(stderr=False)).
+    conn = BERTH_TRY(
+        monitor::Attach(e->dir, cfg.attach_stdin, cfg.attach_stdout, cfg.attach_stderr));
   }
   auto started = monitor::Start(e->dir);
   if (!started.ok()) {
@@ -137,7 +138,7 @@ Result<unique_fd> Engine::ExecStart(const std::string& exec_id, bool detach, boo
     {
       std::lock_guard lock(m.mu);
       e->has_exit = true;
-      e->exit_code = err.err() ? err.err() : 126;
+      e->exit_code = 126;  // dockerd: 126 for any exec that fails to start (not found too)
     }
     if (auto w = monitor::WaitConnection(e->dir); w.ok()) (void)monitor::ReadWaitReply(w->get());
     (void)fs::RemoveAll(e->dir);
@@ -192,10 +193,20 @@ Result<json> Engine::ExecInspect(const std::string& exec_id) {
   const ExecConfig& c = e.config;
   json args = json::array();
   for (size_t i = 1; i < c.cmd.size(); i++) args.push_back(c.cmd[i]);
+  bool running = e.running;
+  json exit_code = e.has_exit ? json(e.exit_code) : json(nullptr);
+  // The monitor writes exit.json before it ends the attach stream; the
+  // watcher may not have read it yet. Docker's exec start returns after the
+  // exit is recorded (docker-py's exec_run inspects right after).
+  if (running && !e.has_exit)
+    if (auto ex = monitor::ReadExit(e.dir); ex.ok()) {
+      running = false;
+      exit_code = ex->exit_code;
+    }
   return json{
       {"ID", e.id},
-      {"Running", e.running},
-      {"ExitCode", e.has_exit ? json(e.exit_code) : json(nullptr)},
+      {"Running", running},
+      {"ExitCode", exit_code},
       {"ProcessConfig",
        {{"tty", c.tty},
         {"entrypoint", c.cmd.empty() ? "" : c.cmd[0]},
