@@ -105,7 +105,9 @@ Result<std::string> LookPath(const std::string& file, const std::vector<std::str
   auto check = [](const std::string& path) -> Status {
     struct stat st;
     if (::stat(path.c_str(), &st) < 0) return Error::Sys("stat " + path);
-    if (S_ISDIR(st.st_mode)) return Error(Code::kPermissionDenied, path + ": is a directory", EISDIR);
+    // Go's exec.LookPath (runc): a directory is fs.ErrPermission, so clients
+    // see "permission denied" (docker run: exit 126).
+    if (S_ISDIR(st.st_mode)) return Error(Code::kPermissionDenied, path + ": is a directory", EACCES);
     if (::access(path.c_str(), X_OK) < 0) return Error::Sys("exec " + path);
     return Ok();
   };
