@@ -299,19 +299,31 @@ void Monitor::Start(Conn& c) {
   exit_.pid = proc_.pid;
   phase_ = Phase::kRunning;
   Reply(c, "ok " + std::to_string(proc_.pid));
+  WriteStdin();  // what attach connections sent before the start, and its end
   Reap();  // it may have ended already
   ::malloc_trim(0);  // give back what parsing the spec and starting took
 }
 
 void Monitor::TakeStdin(Conn& c, std::string_view data) {
   (void)c;
+  // Before the start (docker run attaches first, and a client may send all
+  // its stdin and its end at once) it waits in the buffer: Start writes it.
+  if (phase_ == Phase::kIdle) {
+    if (o_.stdin_open) stdin_buf_.append(data);
+    return;
+  }
   if (!proc_.in || phase_ != Phase::kRunning) return;  // nobody reads it any more
   stdin_buf_.append(data);
   WriteStdin();
 }
 
 void Monitor::StdinEof() {
-  if (!o_.stdin_once || !proc_.in) return;
+  if (!o_.stdin_once) return;
+  if (phase_ == Phase::kIdle) {  // closed once the process runs and has the buffer
+    stdin_close_pending_ = true;
+    return;
+  }
+  if (!proc_.in) return;
   stdin_close_pending_ = true;
   if (stdin_buf_.empty()) CloseStdin();
 }
