@@ -1,4 +1,7 @@
 // exec: a process in a running container, under its own monitor.
+#include <chrono>
+#include <thread>
+
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/strings.h"
@@ -225,14 +228,28 @@ Result<json> Engine::ExecInspect(const std::string& exec_id) {
 
 Status Engine::ExecResize(const std::string& exec_id, int height, int width) {
   Impl& m = *impl_;
-  std::string dir;
+  std::shared_ptr<Exec> e;
   {
     std::lock_guard lock(m.mu);
     auto it = m.execs.find(exec_id);
     if (it == m.execs.end()) return Error(Code::kNotFound, "No such exec instance: " + exec_id);
-    dir = it->second->dir;
+    e = it->second;
   }
-  return monitor::Resize(dir, height, width);
+  // docker exec -ti resizes as soon as its stream is hijacked, which can be
+  // before the exec's monitor listens (it keeps a size sent before the
+  // start): wait for it a little while the exec is starting.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    Status st = monitor::Resize(e->dir, height, width);
+    if (st.ok()) return st;
+    bool starting;
+    {
+      std::lock_guard lock(m.mu);
+      starting = e->started && !e->has_exit;
+    }
+    if (!starting || std::chrono::steady_clock::now() > deadline) return st;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace berth::engine

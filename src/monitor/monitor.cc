@@ -241,6 +241,14 @@ void Monitor::HandleCommand(Conn& c, std::string_view line) {
       return;
     case CommandKind::kResize: {
       c.state = Conn::State::kReplied;
+      if (o_.tty && phase_ == Phase::kIdle) {
+        // docker exec -ti resizes as soon as its stream is hijacked, which
+        // can be before the start: keep the size for it.
+        pending_size_ = {static_cast<unsigned short>(cmd->height),
+                         static_cast<unsigned short>(cmd->width), 0, 0};
+        Reply(c, "ok");
+        return;
+      }
       if (o_.tty && proc_.out && phase_ == Phase::kRunning) {
         struct winsize ws = {static_cast<unsigned short>(cmd->height),
                              static_cast<unsigned short>(cmd->width), 0, 0};
@@ -298,6 +306,8 @@ void Monitor::Start(Conn& c) {
   proc_ = std::move(*r);
   exit_.pid = proc_.pid;
   phase_ = Phase::kRunning;
+  if (o_.tty && proc_.out && pending_size_.ws_row && pending_size_.ws_col)
+    (void)::ioctl(proc_.out.get(), TIOCSWINSZ, &pending_size_);
   Reply(c, "ok " + std::to_string(proc_.pid));
   WriteStdin();  // what attach connections sent before the start, and its end
   Reap();  // it may have ended already

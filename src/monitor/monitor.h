@@ -11,6 +11,8 @@
 // (backpressure, as Docker's attach), so memory stays bounded.
 #pragma once
 
+#include <sys/ioctl.h>
+
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -69,6 +71,7 @@ class Monitor {
   std::unique_ptr<char[]> read_buf_;  // output being read (kReadChunk)
   std::string stdin_buf_;
   bool stdin_close_pending_ = false;
+  struct winsize pending_size_ {};  // a resize before the start (tty), set at the start
   ExitStatus exit_;
   int64_t deadline_ms_ = 0;  // draining / closing
   std::list<Conn> conns_;
