@@ -4,7 +4,15 @@ run with /usr/bin/python3 -m pytest).
 Each test gets its own berthd (BERTHD, default build/src/berthd/berthd) with
 its own --data-root, --exec-root and unix socket in a temp dir; it is
 stopped by PID after the test, even on failure.
+
+The container tests share one berthd per module (`cdaemon`, with
+busybox:latest made once); `cclient` removes every container after each
+test. On teardown the daemon is stopped, then what is left of its containers
+(monitors survive berthd by design) is killed by the PIDs they recorded, the
+runtime state deleted and the mounts under the root unmounted.
 """
+import glob
+import json
 import os
 import signal
 import subprocess
@@ -18,6 +26,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BERTHD = os.environ.get("BERTHD", os.path.join(REPO, "build/src/berthd/berthd"))
 BERTH = os.environ.get("BERTH", os.path.join(REPO, "build/src/berth/berth"))
 SCRIPTS = os.environ.get("BERTH_SCRIPTS_DIR", os.path.join(REPO, "scripts"))
+RUNTIME = os.environ.get("BERTH_RUNTIME", os.path.join(REPO, "build/src/runtime-cli/berth-runtime"))
 
 
 class Daemon:
@@ -63,16 +72,97 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        self.kill_containers()
+        self.unmount()
+
+    def kill_containers(self):
+        """SIGKILL to every monitor and container init left under the exec
+        root (by the PIDs they recorded), then the runtime's state."""
+        pids = []
+        for f in glob.glob(os.path.join(self.exec_root, "containers/*/monitor.pid")) + \
+                glob.glob(os.path.join(self.exec_root, "containers/*/exec/*/monitor.pid")):
+            try:
+                pids.append(int(open(f).read().strip()))
+            except (OSError, ValueError):
+                pass
+        states = glob.glob(os.path.join(self.exec_root, "runtime/*/state.json"))
+        for st in states:
+            try:
+                pids.append(int(json.load(open(st)).get("pid") or 0))
+            except (OSError, ValueError, AttributeError):
+                pass
+        for p in pids:
+            if p > 0:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+        if states and os.access(RUNTIME, os.X_OK):
+            for st in states:
+                subprocess.run([RUNTIME, "--root", os.path.join(self.exec_root, "runtime"),
+                                "delete", "--force", os.path.basename(os.path.dirname(st))],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def unmount(self):
+        mounts = []
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                mp = line.split()[4]
+                if mp == self.root or mp.startswith(self.root + "/"):
+                    mounts.append(mp)
+        for mp in sorted(mounts, reverse=True):
+            subprocess.run(["umount", "-l", mp], stderr=subprocess.DEVNULL)
 
 
-@pytest.fixture
-def berthd():
+def daemon_in_tempdir():
     with tempfile.TemporaryDirectory(prefix="berth-compat-") as root:
+        os.chmod(root, 0o755)
         d = Daemon(root)
         try:
             yield d
         finally:
             d.stop()
+
+
+@pytest.fixture
+def berthd():
+    yield from daemon_in_tempdir()
+
+
+@pytest.fixture(scope="module")
+def cdaemon():
+    """One berthd for a module of container tests, with busybox:latest."""
+    gen = daemon_in_tempdir()
+    d = next(gen)
+    try:
+        d.make_busybox()
+        yield d
+    finally:
+        gen.close()
+
+
+@pytest.fixture
+def cclient(cdaemon):
+    """A DockerClient on the module's daemon; removes every container the
+    test left (and images other than busybox:latest)."""
+    c = docker.DockerClient(base_url=cdaemon.url, version="1.41", timeout=120)
+    try:
+        yield c
+    finally:
+        try:
+            for ctr in c.containers.list(all=True):
+                try:
+                    ctr.remove(force=True)
+                except docker.errors.APIError:
+                    pass
+            for img in c.images.list():
+                if "busybox:latest" not in img.tags:
+                    try:
+                        c.images.remove(img.id, force=True)
+                    except docker.errors.APIError:
+                        pass
+        finally:
+            c.close()
 
 
 @pytest.fixture
