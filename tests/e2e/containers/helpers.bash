@@ -30,6 +30,13 @@ ct_setup_file() {
 
 ct_teardown_file() {
   stop_berthd || true
+  # Daemons a test started again (live restore) ran in the test's own shell:
+  # their PIDs are in the file.
+  local p
+  for p in $(cat "$CTDIR/berthd.pids" 2>/dev/null); do
+    kill -TERM "$p" 2>/dev/null || true
+    wait_for 20 pid_gone "$p" || kill -KILL "$p" 2>/dev/null || true
+  done
   kill_containers
   local m
   while read -r m; do
@@ -74,6 +81,7 @@ start_berthd() {
   "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" "$@" \
     </dev/null >>"$CTDIR/berthd.log" 2>&1 3>&- &
   export BERTHD_PID=$!
+  echo "$BERTHD_PID" >>"$CTDIR/berthd.pids"
   local deadline=$((SECONDS + 20))
   until [[ "$(curl -s --max-time 2 --unix-socket "$SOCK" http://d/_ping 2>/dev/null)" == OK ]]; do
     kill -0 "$BERTHD_PID" 2>/dev/null || { cat "$CTDIR/berthd.log" >&2; return 1; }
