@@ -114,12 +114,16 @@ void Proxy(http::Stream& client, int mon, bool stdin_open, const std::string& ke
   });
   char buf[32 * 1024];
   for (;;) {
-    pollfd pf[2] = {{mon, POLLIN, 0}, {wake[0], POLLIN, 0}};
-    if (::poll(pf, 2, -1) < 0) {
+    // The client's socket is watched for a full close only (POLLHUP, also
+    // when the server aborts the connection at shutdown): a client without
+    // stdin half-closes at once and still reads the output.
+    pollfd pf[3] = {{mon, POLLIN, 0}, {wake[0], POLLIN, 0}, {client.fd(), 0, 0}};
+    if (::poll(pf, 3, -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
     if (pf[1].revents) break;  // detached
+    if ((pf[2].revents & (POLLHUP | POLLERR)) && !(pf[0].revents & POLLIN)) break;
     ssize_t n = ::read(mon, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
