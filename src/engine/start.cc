@@ -196,7 +196,11 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
     s.oom_killed = false;
     s.started_at = NowRfc3339Nano();
     s.finished_at = "0001-01-01T00:00:00Z";
-    if (c->config.contains("Healthcheck") && !c->config["Healthcheck"].is_null())
+    // A probe to run (not --no-healthcheck's ["NONE"], not an empty Test):
+    // docker has no State.Health otherwise.
+    json hc = c->config.value("Healthcheck", json());
+    json hc_test = hc.is_object() ? hc.value("Test", json()) : json();
+    if (hc_test.is_array() && !hc_test.empty() && hc_test[0].is_string() && hc_test[0] != "NONE")
       s.health_status = "starting";
     c->has_been_started = true;
     c->manually_stopped = false;
