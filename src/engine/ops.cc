@@ -41,6 +41,16 @@ Status WithRootfs(Engine::Impl& m, const ContainerPtr& c, const std::function<St
   return fn(merged);
 }
 
+// The /etc files berthd bind-mounts are read from the container's directory
+// (the overlay below them holds the image's): {root, path} to archive.
+std::pair<std::string, std::string> EtcFile(Engine::Impl& m, const Container& c,
+                                            const std::string& merged, const std::string& path) {
+  std::string clean = berth::fs::Clean(path);
+  for (const char* f : {"hostname", "hosts", "resolv.conf"})
+    if (clean == std::string("/etc/") + f) return {m.ContainerDir(c.id), std::string("/") + f};
+  return {merged, path};
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> Engine::Update(const std::string& name, const json& body) {
@@ -119,7 +129,8 @@ Result<std::string> Engine::ArchiveStat(const std::string& name, const std::stri
   ContainerPtr c = BERTH_TRY(m.Find(name));
   std::string header;
   BERTH_TRY(WithRootfs(m, c, [&](const std::string& merged) -> Status {
-    auto st = fs::StatPath(merged, path, c->id);
+    auto [root, p] = EtcFile(m, *c, merged, path);
+    auto st = fs::StatPath(root, p, c->id);
     if (!st.ok()) {
       if (st.error().code() == Code::kNotFound)
         return Error(Code::kNotFound, "Could not find the file " + path + " in container " + name);
@@ -136,7 +147,10 @@ Status Engine::ArchiveGet(const std::string& name, const std::string& path, int 
   (void)stat_header;
   Impl& m = *impl_;
   ContainerPtr c = BERTH_TRY(m.Find(name));
-  return WithRootfs(m, c, [&](const std::string& merged) { return fs::ArchivePath(merged, path, out_fd, c->id); });
+  return WithRootfs(m, c, [&](const std::string& merged) {
+    auto [root, p] = EtcFile(m, *c, merged, path);
+    return fs::ArchivePath(root, p, out_fd, c->id);
+  });
 }
 
 Status Engine::ArchivePut(const std::string& name, const std::string& path, int in_fd,
