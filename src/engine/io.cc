@@ -82,29 +82,36 @@ Status Engine::Logs(const std::string& name, const LogsOptions& o,
     std::lock_guard lock(c->mu);
     return c->removed || !c->Running();
   };
+  // Entries go out in batches of about 64 KiB (in one write each), and
+  // whatever is batched when the reader has caught up (follow) or ends.
+  constexpr size_t kBatch = 64 << 10;
+  std::string batch;
   Status result = Ok();
-  BERTH_TRY(logfile::Read(ro, [&](const logfile::Entry& e) {
+  auto flush = [&] {
+    if (batch.empty() || !result.ok()) return result.ok();
+    result = write(batch);
+    batch.clear();
+    return result.ok();
+  };
+  ro.caught_up = flush;
+  Status st = logfile::Read(ro, [&](const logfile::Entry& e) {
     bool is_err = e.stream == "stderr";
     if ((is_err && !o.stderr) || (!is_err && !o.stdout)) return true;
-    std::string line;
-    if (o.timestamps) line = e.time + " ";
-    line += e.log;
-    std::string data;
-    if (tty) {
-      data = std::move(line);
-    } else {
-      uint32_t n = static_cast<uint32_t>(line.size());
+    size_t n = e.log.size() + (o.timestamps ? e.time.size() + 1 : 0);
+    if (!tty) {
       char h[8] = {static_cast<char>(is_err ? 2 : 1), 0, 0, 0, static_cast<char>(n >> 24),
                    static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
-      data.assign(h, 8);
-      data += line;
+      batch.append(h, 8);
     }
-    if (auto st = write(data); !st.ok()) {
-      result = std::move(st);
-      return false;
+    if (o.timestamps) {
+      batch += e.time;
+      batch += ' ';
     }
-    return true;
-  }));
+    batch += e.log;
+    return batch.size() < kBatch || flush();
+  });
+  flush();
+  BERTH_TRY(std::move(st));
   return result;
 }
 

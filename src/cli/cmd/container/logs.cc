@@ -49,12 +49,33 @@ std::unique_ptr<Command> NewLogsCommand() {
     std::string id = info.value("Id", args[0]);
     if (tty)
       return client::ContainerLogs(*c, id, opts, [&](std::string_view d) { return WriteAllFd(cli.out_fd(), d); });
-    StdDemux demux([&](std::string_view d) { return WriteAllFd(cli.out_fd(), d); },
-                   [&](std::string_view d) {
-                     cli.Err(d);
-                     return Ok();
-                   });
-    return client::ContainerLogs(*c, id, opts, [&](std::string_view d) { return demux.Feed(d); });
+    // The payloads of one received chunk go out in one write per stream
+    // run (stdout and stderr keep their order), not one per line.
+    std::string pending;
+    bool pending_err = false;
+    auto flush = [&]() -> Status {
+      if (pending.empty()) return Ok();
+      Status st = Ok();
+      if (pending_err)
+        cli.Err(pending);
+      else
+        st = WriteAllFd(cli.out_fd(), pending);
+      pending.clear();
+      return st;
+    };
+    auto add = [&](bool err, std::string_view d) -> Status {
+      if (err != pending_err) BERTH_TRY(flush());
+      pending_err = err;
+      pending.append(d);
+      return Ok();
+    };
+    StdDemux demux([&](std::string_view d) { return add(false, d); },
+                   [&](std::string_view d) { return add(true, d); });
+    return client::ContainerLogs(*c, id, opts, [&](std::string_view d) -> Status {
+      Status st = demux.Feed(d);
+      BERTH_TRY(flush());
+      return st;
+    });
   };
   return cmd;
 }
