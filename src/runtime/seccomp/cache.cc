@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "base/digest.h"
+#include "base/sha256.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "oci/runtime_spec_codec.h"
@@ -28,7 +28,7 @@ std::string CacheKey(const oci::Seccomp& spec) {
   std::string material = fmt::format("{}\n{}\n{}\nlibseccomp {}.{}.{}\n", kFormat,
                                      j["linux"]["seccomp"].dump(), u.machine, v ? v->major : 0,
                                      v ? v->minor : 0, v ? v->micro : 0);
-  return Sha256Of(material).hex();
+  return Sha256LiteHex(material);
 }
 
 // A program read back from the cache, or nullopt when it is missing or does
