@@ -10,6 +10,7 @@
 
 CT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$CT_DIR/../lib/assert.bash"
+source "$CT_DIR/../lib/berth_cli.bash"
 REPO_DIR="$(cd "$CT_DIR/../../.." && pwd)"
 SCRIPTS_DIR="${BERTH_SCRIPTS_DIR:-$REPO_DIR/scripts}"
 BERTHD="${BERTHD:-$REPO_DIR/build/src/berthd/berthd}"
@@ -95,31 +96,6 @@ stop_berthd() {
   kill -TERM "$BERTHD_PID" 2>/dev/null || true
   wait_for 20 pid_gone "$BERTHD_PID" || kill -KILL "$BERTHD_PID" 2>/dev/null || true
   BERTHD_PID=""
-}
-
-# b ARGS...: the berth CLI on this file's daemon.
-b() {
-  "$BERTH" -H "$HOST" "$@"
-}
-
-# run_berth ARGS...: bats `run` of the CLI (timeout E2E_TIMEOUT, default 60 s).
-run_berth() {
-  run timeout -k 5 "${E2E_TIMEOUT:-60}" "$BERTH" -H "$HOST" "$@"
-  echo "# berth $* -> status $status" >&2
-  [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
-}
-
-run_cmd() {
-  run timeout -k 5 "${E2E_TIMEOUT:-60}" "$@"
-  echo "# $* -> status $status" >&2
-  [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
-}
-
-# api METHOD PATH [curl args...]: body, then the HTTP status on the last line.
-api() {
-  local method="$1" path="$2"
-  shift 2
-  curl -s --max-time 60 --unix-socket "$SOCK" -X "$method" -w '\n%{http_code}' "$@" "http://d$path"
 }
 
 # state NAME: the container's State.Status.

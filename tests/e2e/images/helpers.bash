@@ -16,6 +16,7 @@
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$E2E_DIR/../lib/assert.bash"
+source "$E2E_DIR/../lib/berth_cli.bash"
 REPO_DIR="$(cd "$E2E_DIR/../../.." && pwd)"
 SCRIPTS_DIR="${BERTH_SCRIPTS_DIR:-$REPO_DIR/scripts}"
 BERTHD="${BERTHD:-$REPO_DIR/build/src/berthd/berthd}"
@@ -111,14 +112,6 @@ wait_for_ping() {
   done
 }
 
-# api METHOD PATH [curl args...]: an Engine API call on this test's socket;
-# prints the body, then the HTTP status on the last line.
-api() {
-  local method="$1" path="$2"
-  shift 2
-  curl -s --max-time 60 --unix-socket "$SOCK" -X "$method" -w '\n%{http_code}' "$@" "http://d$path"
-}
-
 # start_dockerd: the real dockerd (Debian docker.io) with its own roots under
 # $TESTDIR/docker, its own containerd, no bridge or iptables. Sets DSOCK,
 # DHOST, DOCKERD_PID. Stopped by teardown; its mounts are checked there too.
@@ -153,29 +146,6 @@ assert_dockerd_gone() {
 # (a function: for bats `run` use `run_cmd /usr/bin/docker -H "$DHOST" ...`).
 docker_d() {
   /usr/bin/docker -H "$DHOST" "$@"
-}
-
-# CLI --------------------------------------------------------------------------
-
-# b ARGS...: the berth CLI on this test's daemon (no bats `run`).
-b() {
-  "$BERTH" -H "$HOST" "$@"
-}
-
-# run_berth ARGS...: bats `run` of the berth CLI on this test's daemon (killed
-# after E2E_TIMEOUT seconds, default 60). Sets $status, $output, and $stderr
-# is mixed into $output.
-run_berth() {
-  run timeout -k 5 "${E2E_TIMEOUT:-60}" "$BERTH" -H "$HOST" "$@"
-  echo "# berth $* -> status $status" >&2
-  [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
-}
-
-# run_cmd CMD ARGS...: bats `run` with the same logging and timeout.
-run_cmd() {
-  run timeout -k 5 "${E2E_TIMEOUT:-60}" "$@"
-  echo "# $* -> status $status" >&2
-  [[ -z "$output" ]] || printf '%s\n' "$output" | sed 's/^/#   /' >&2
 }
 
 # images ------------------------------------------------------------------------
