@@ -95,18 +95,7 @@ Result<std::string> ImageStore::Commit(const CommitOptions& o) {
   // The layer tar becomes a blob named by its diff ID.
   Digest diff;
   {
-    auto w = impl_->content->NewWriter();
-    if (!w.ok()) return fail(std::move(w).error());
-    layer::FdReader reader(tar_fd);
-    layer::Decompressor dec(reader);
-    for (;;) {
-      auto chunk = dec.Next();
-      if (!chunk.ok()) return fail(std::move(chunk).error());
-      if (chunk->empty()) break;
-      if (Status s = (*w)->Write(std::string_view(chunk->data(), chunk->size())); !s.ok())
-        return fail(std::move(s).error());
-    }
-    auto d = (*w)->Commit();
+    auto d = StoreDecompressed(*impl_->content, tar_fd);
     if (!d.ok()) return fail(std::move(d).error());
     diff = *d;
     pins.Add(diff.str());

@@ -161,4 +161,8 @@ bool MatchLabels(const std::vector<std::string>& wanted,
 // Parses a reference and adds "latest" when it has neither tag nor digest.
 Result<ref::Reference> NormalizeTagged(std::string_view s);
 
+// Reads a tar (plain, gzip or zstd) from tar_fd and stores it decompressed
+// as a blob; its digest is the layer's diff ID (import, commit).
+Result<Digest> StoreDecompressed(ContentStore& content, int tar_fd);
+
 }  // namespace berth::image

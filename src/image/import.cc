@@ -148,6 +148,18 @@ Status ApplyChanges(const std::vector<std::string>& changes, RunConfig* c) {
   return Ok();
 }
 
+Result<Digest> StoreDecompressed(ContentStore& content, int tar_fd) {
+  auto w = BERTH_TRY(content.NewWriter());
+  layer::FdReader reader(tar_fd);
+  layer::Decompressor dec(reader);
+  for (;;) {
+    auto chunk = BERTH_TRY(dec.Next());
+    if (chunk.empty()) break;
+    BERTH_TRY(w->Write(std::string_view(chunk.data(), chunk.size())));
+  }
+  return w->Commit();
+}
+
 Result<std::string> ImageStore::Import(int tar_fd, std::string_view ref,
                                        const std::vector<std::string>& changes,
                                        std::string_view message) {
@@ -168,18 +180,7 @@ Result<std::string> ImageStore::Import(int tar_fd, std::string_view ref,
   // The rootfs tar, decompressed, becomes the layer blob (named by diff ID).
   Digest diff;
   {
-    auto w = impl_->content->NewWriter();
-    if (!w.ok()) return fail(std::move(w).error());
-    layer::FdReader reader(tar_fd);
-    layer::Decompressor dec(reader);
-    for (;;) {
-      auto chunk = dec.Next();
-      if (!chunk.ok()) return fail(std::move(chunk).error());
-      if (chunk->empty()) break;
-      if (Status s = (*w)->Write(std::string_view(chunk->data(), chunk->size())); !s.ok())
-        return fail(std::move(s).error());
-    }
-    auto d = (*w)->Commit();
+    auto d = StoreDecompressed(*impl_->content, tar_fd);
     if (!d.ok()) return fail(std::move(d).error());
     diff = *d;
     pins.Add(diff.str());
