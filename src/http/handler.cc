@@ -1,5 +1,9 @@
 #include "http/handler.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 namespace berth::http {
 
 Result<std::string> ReadAll(BodyReader& body, size_t limit) {
@@ -26,6 +30,20 @@ Status ResponseWriter::SendError(int status, std::string_view message) {
 
 Status ResponseWriter::SendError(const Error& error) {
   return SendError(StatusForCode(error.code()), error.message());
+}
+
+Status ResponseWriter::SendFile(int status, int fd, uint64_t offset, uint64_t length,
+                                std::string_view content_type) {
+  std::string body(length, '\0');
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd, body.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::Sys("read file");
+    if (n == 0) return Error::Internal("read file: shorter than expected");
+    done += static_cast<size_t>(n);
+  }
+  return Send(status, body, content_type);
 }
 
 }  // namespace berth::http

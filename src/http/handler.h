@@ -8,6 +8,7 @@
 // the connection's own thread and may block.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,11 @@ class ResponseWriter {
   virtual Status Send(int status, std::string_view body,
                       std::string_view content_type = "application/json") = 0;
   Status SendJson(int status, std::string_view json) { return Send(status, json); }
+  // A complete response with Content-Length whose body is length bytes of
+  // the file fd from offset (sendfile(2) on plain sockets). The default
+  // reads the range into memory and calls Send.
+  virtual Status SendFile(int status, int fd, uint64_t offset, uint64_t length,
+                          std::string_view content_type = "application/octet-stream");
   // {"message": message} with the given status.
   Status SendError(int status, std::string_view message);
   // {"message": error.message()} with StatusForCode(error.code()).

@@ -54,6 +54,22 @@ Status ConnWriter::Send(int status, std::string_view body, std::string_view cont
   return Put(out);
 }
 
+Status ConnWriter::SendFile(int status, int fd, uint64_t offset, uint64_t length,
+                            std::string_view content_type) {
+  if (state_ != State::kNone) return Error::Internal("response already started");
+  state_ = State::kFull;
+  std::string framing = "Content-Length: " + std::to_string(length) + "\r\n";
+  BERTH_TRY(Put(Head(status, {}, content_type, framing)));
+  if (head_only() || length == 0) return Ok();
+  Status st = ctx_.transport->WriteFile(fd, offset, length);
+  if (!st.ok()) {
+    state_ = State::kBroken;
+    close_ = true;
+    return Error(Code::kUnavailable, "client disconnected: " + st.error().message());
+  }
+  return Ok();
+}
+
 Status ConnWriter::Start(int status, std::string_view content_type) {
   if (state_ != State::kNone) return Error::Internal("response already started");
   state_ = State::kStreaming;

@@ -27,6 +27,8 @@ class ConnWriter : public ResponseWriter {
 
   Headers& headers() override { return headers_; }
   Status Send(int status, std::string_view body, std::string_view content_type) override;
+  Status SendFile(int status, int fd, uint64_t offset, uint64_t length,
+                  std::string_view content_type) override;
   Status Start(int status, std::string_view content_type) override;
   Status Write(std::string_view data) override;
   Status Flush() override;

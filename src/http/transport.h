@@ -6,6 +6,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ class Transport {
   virtual Result<size_t> Read(char* buf, size_t size) = 0;
   // Writes all of data; kUnavailable when the peer has gone.
   virtual Status Write(std::string_view data) = 0;
+  // Writes length bytes of file fd from offset (read + Write by default).
+  virtual Status WriteFile(int fd, uint64_t offset, uint64_t length);
   virtual int fd() const = 0;
   virtual bool is_tls() const { return false; }
 };
