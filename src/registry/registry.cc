@@ -113,9 +113,10 @@ Status Registry::Dispatch(Ctx& c) {
 
   auto who = policy_.Authenticate(c.req, signer_, options_.service);
   if (!who.ok()) {
-    if (path == "/token") return Fail(c, Unauthorized(who.error().message()));
-    Challenge(c, "");
-    return Fail(c, Unauthorized(who.error().message()));
+    // Docker prints the message: "unauthorized: incorrect username or password".
+    ApiError e{"UNAUTHORIZED", 401, who.error().message(), ""};
+    if (path != "/token") Challenge(c, "");
+    return Fail(c, e);
   }
   c.who = std::move(*who);
 
