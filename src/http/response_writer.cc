@@ -28,7 +28,11 @@ std::string ConnWriter::Head(int status, std::string_view reason, std::string_vi
   }
   for (const auto& [k, v] : headers_.fields()) h += k + ": " + v + "\r\n";
   h += framing;
-  if (close_) h += "Connection: close\r\n";
+  if (close_) {
+    h += "Connection: close\r\n";
+  } else if (!ctx_.http11) {
+    h += "Connection: keep-alive\r\n";  // HTTP/1.0 keeps the connection only when told
+  }
   h += "\r\n";
   return h;
 }
