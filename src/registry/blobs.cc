@@ -93,6 +93,9 @@ Status Registry::GetBlob(Ctx& c, const std::string& repo, const std::string& ref
   uint64_t size = 0;
   auto fd = storage_->OpenBlob(*d, &size);
   if (!fd.ok()) return Fail(c, BlobUnknown(d->str()));
+  // A HEAD usually precedes a push that skips the upload: refresh the
+  // blob's mtime so that gc's grace period protects it until the manifest.
+  if (c.req.method == "HEAD") storage_->TouchBlob(*d);
   auto& h = c.w.headers();
   h.Set("Docker-Content-Digest", d->str());
   h.Set("ETag", "\"" + d->str() + "\"");

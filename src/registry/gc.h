@@ -7,12 +7,14 @@
 // links that point at it.
 //
 // Safe while the server runs: a blob becomes referenced only by a manifest
-// PUT, which needs the blob linked into the repository first, and linking
-// (upload, mount, manifest store) refreshes the blob's mtime. A blob younger
-// than the grace period is never swept, so a push whose manifest arrives
-// within the grace period (default 1 h) of its last blob is safe. A
-// manifest PUT that names a blob untouched for longer than the grace period
-// while gc runs can lose it; run gc with --grace longer than any push.
+// PUT, which needs the blob linked into the repository first. Linking
+// (upload, mount), a HEAD of the blob (how clients decide to skip an
+// upload) and the manifest PUT itself refresh the blob's mtime, and a blob
+// younger than the grace period is never swept. So a push whose manifest
+// arrives within the grace period (default 1 h) of its last blob upload or
+// HEAD is safe, and a manifest stored while gc runs keeps its blobs (they
+// are young when the sweep looks at them). What remains is the instant
+// between the sweep's stat and its unlink.
 #pragma once
 
 #include <chrono>

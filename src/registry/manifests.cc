@@ -100,6 +100,9 @@ Status Registry::PutManifest(Ctx& c, const std::string& repo, const std::string&
     for (const auto& l : m->layers)
       if (l.urls.empty() && !storage_->HasLayer(repo, l.digest))
         return Fail(c, ManifestBlobUnknown(l.digest.str()));
+    // Referenced from now on: a gc sweeping concurrently sees them young.
+    storage_->TouchBlob(m->config.digest);
+    for (const auto& l : m->layers) storage_->TouchBlob(l.digest);
     subject = m->subject;
     artifact_type = m->artifact_type.empty() ? m->config.media_type : m->artifact_type;
     annotations = m->annotations;
@@ -107,8 +110,10 @@ Status Registry::PutManifest(Ctx& c, const std::string& repo, const std::string&
     auto ix = image::ParseIndex(*body);
     if (!ix.ok()) return Fail(c, ManifestInvalid(ix.error().message()));
     if (media_type.empty()) media_type = std::string(media::kOciIndex);
-    for (const auto& e : ix->manifests)
+    for (const auto& e : ix->manifests) {
       if (!storage_->HasManifest(repo, e.digest)) return Fail(c, ManifestBlobUnknown(e.digest.str()));
+      storage_->TouchBlob(e.digest);
+    }
     subject = ix->subject;
     artifact_type = ix->artifact_type;
     annotations = ix->annotations;

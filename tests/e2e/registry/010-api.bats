@@ -118,6 +118,35 @@ load helpers
   assert_eq "$CODE" 404
 }
 
+@test "an upload interrupted by a registry crash resumes after the restart from the reported Range" {
+  start_registry
+  head -c 20000000 /dev/urandom >"$TESTDIR/big"
+  api POST /v2/r/blobs/uploads/ >/dev/null
+  local loc
+  loc="$(hdr Location)"
+  curl -s -X PATCH --limit-rate 4M --data-binary @"$TESTDIR/big" "http://$REG$loc" >/dev/null 2>&1 &
+  local cpid=$!
+  wait_for 20 bash -c "[[ \$(stat -c %s $ROOT/uploads/*/data 2>/dev/null || echo 0) -gt 2000000 ]]"
+  kill -KILL "$REG_PID"
+  wait "$cpid" 2>/dev/null || true
+  start_registry
+  api GET "$loc" >/dev/null
+  assert_eq "$CODE" 204
+  local range end
+  range="$(hdr Range)"
+  assert_match "$range" '^0-[0-9]+$'
+  end="${range#0-}"
+  ((end > 1000000 && end < 19999999)) || fail "resume point $end"
+  tail -c +$((end + 2)) "$TESTDIR/big" >"$TESTDIR/rest"
+  api PATCH "$loc" -H "Content-Range: $((end + 1))-19999999" --data-binary @"$TESTDIR/rest" >/dev/null
+  assert_eq "$CODE" 202 "resumed chunk"
+  assert_eq "$(hdr Range)" "0-19999999"
+  api PUT "$loc?digest=$(sha "$TESTDIR/big")" >/dev/null
+  assert_eq "$CODE" 201 "finished after the restart"
+  api GET "/v2/r/blobs/$(sha "$TESTDIR/big")" >"$TESTDIR/back"
+  cmp "$TESTDIR/back" "$TESTDIR/big" || fail "resumed blob differs"
+}
+
 @test "content negotiation, Docker schema2 and manifest lists, referrers, deletes" {
   start_registry
   put_image lib/x v1

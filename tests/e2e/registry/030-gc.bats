@@ -63,3 +63,25 @@ age() { touch -d '2 hours ago' "$@"; }
   run reg gc --grace nonsense
   assert_failure
 }
+
+@test "gc spares an old unreferenced blob that a client HEADs before pushing a manifest naming it" {
+  start_registry
+  put_image a/base v1
+  local layer="$LAYER" cfg="$CFG"
+  api DELETE "/v2/a/base/manifests/$MDIGEST" >/dev/null
+  find "$ROOT/blobs" -type f -exec touch -d '2 hours ago' {} +
+  # a client checks that the blobs exist (so it will not upload them) ...
+  api HEAD "/v2/a/base/blobs/$(sha "$layer")" -I >/dev/null
+  assert_eq "$CODE" 200
+  api HEAD "/v2/a/base/blobs/$(sha "$cfg")" -I >/dev/null
+  # ... gc runs before its manifest arrives ...
+  run reg gc
+  assert_success
+  assert_match "$output" "removed: 1 " "only the deleted manifest's own blob"
+  # ... and the manifest still finds its blobs
+  api PUT /v2/a/base/manifests/v2 -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+    --data-binary @"$TESTDIR/m.json" >/dev/null
+  assert_eq "$CODE" 201
+  api GET "/v2/a/base/blobs/$(sha "$layer")" >"$TESTDIR/back"
+  cmp "$TESTDIR/back" "$layer" || fail "layer after gc"
+}
