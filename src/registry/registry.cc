@@ -120,7 +120,8 @@ Status Registry::Dispatch(Ctx& c) {
   }
   c.who = std::move(*who);
 
-  if (path == "/token") return m == "GET" || m == "POST" ? Token(c) : Fail(c, Unsupported());
+  // Only GET: clients fall back to it when the OAuth2 POST form gets a 404.
+  if (path == "/token") return m == "GET" ? Token(c) : Fail(c, ApiError{"NOT_FOUND", 404, "use GET /token", ""});
   if (path == "/v1/search") return Search(c);
   if (path == "/v1/_ping") return c.w.Send(200, "{\"standalone\":true}\n");
   if (str::StartsWith(path, "/berth/v1/repositories/"))
