@@ -54,6 +54,7 @@ std::unique_ptr<Command> NewRoot(GlobalOptions* g) {
   f.Bool(&g->version, "version", 'v', false, "Print version information and quit");
   root->Add(NewImageCommand());
   root->Add(NewSystemCommand());
+  root->Add(NewVolumeCommand());
   root->Add(NewImageListCommand(true));
   root->Add(NewRemoveCommand(true));
   root->Add(NewHistoryCommand());

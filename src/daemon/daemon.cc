@@ -170,6 +170,7 @@ Status StartState(Daemon::State& s) {
                              }});
   AddImageRoutes(s.router, s.images.get(), &s.events);
   AddContainerRoutes(s.router, eng);
+  AddVolumeRoutes(s.router, eng);
   s.server = std::make_unique<http::Server>(WithCommonHeaders(s.router, s.facts.version));
 
   bool any_unix = false;

@@ -24,6 +24,12 @@ static ContainerStatus StatusFromName(const std::string& s) {
   return ContainerStatus::kDead;
 }
 
+static json MountPointsRecord(const Container& c) {
+  json out = json::array();
+  for (const volume::MountPoint& m : c.mounts) out.push_back(volume::ToRecord(m));
+  return out;
+}
+
 json ToRecord(const Container& c) {
   const RunState& s = c.state;
   return {
@@ -38,6 +44,7 @@ json ToRecord(const Container& c) {
       {"RestartCount", c.restart_count},
       {"HasBeenStarted", c.has_been_started},
       {"ManuallyStopped", c.manually_stopped},
+      {"MountPoints", MountPointsRecord(c)},
       {"State",
        {{"Status", StatusName(s.status)},
         {"Pid", s.pid},
@@ -65,6 +72,8 @@ Status FromRecord(const json& j, Container* c) {
     c->restart_count = j.value("RestartCount", 0);
     c->has_been_started = j.value("HasBeenStarted", false);
     c->manually_stopped = j.value("ManuallyStopped", false);
+    if (j.contains("MountPoints") && j["MountPoints"].is_array())
+      for (const json& m : j["MountPoints"]) c->mounts.push_back(volume::FromRecord(m));
     const json& s = j.at("State");
     c->state.status = StatusFromName(s.value("Status", "dead"));
     c->state.pid = s.value("Pid", 0);

@@ -20,6 +20,7 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "volume/mount_point.h"
 
 namespace berth::engine {
 
@@ -58,6 +59,8 @@ struct Container {
   nlohmann::json host_config;  // Docker's HostConfig, normalized
   std::string path;            // Path (the program)
   std::vector<std::string> args;
+  // Binds, volumes and --mount tmpfs as resolved at create (MountPoints).
+  std::vector<volume::MountPoint> mounts;
 
   std::mutex mu;
   std::condition_variable cv;

@@ -92,6 +92,13 @@ Result<CreateResult> Engine::Create(const json& body, const std::string& name) {
     m.names.erase(c->name);
   };
 
+  // Volumes are resolved (and made) under volumes_mu until the container is
+  // indexed, so a concurrent volume prune or rm sees its references.
+  std::unique_lock volumes_lock(m.volumes_mu);
+  if (Status vs = m.ResolveMounts(*c); !vs.ok()) {
+    release();
+    return std::move(vs).error();
+  }
   std::string dir = m.ContainerDir(c->id);
   Status st = fs::MkdirAll(fs::Join(dir, "fs/upper"), 0755);
   if (st.ok()) st = fs::MkdirAll(fs::Join(dir, "fs/work"), 0700);
@@ -103,12 +110,15 @@ Result<CreateResult> Engine::Create(const json& body, const std::string& name) {
   if (!st.ok()) {
     release();
     (void)fs::RemoveAll(dir);
+    volumes_lock.unlock();
+    m.RemoveAnonymousVolumes(*c);
     return std::move(st).error().Context("create container");
   }
   {
     std::lock_guard lock(m.mu);
     m.containers[c->id] = c;
   }
+  volumes_lock.unlock();
   m.Publish("create", *c);
   CreateResult out;
   out.id = c->id;

@@ -183,6 +183,7 @@ void Engine::Impl::OnContainerExit(const std::string& id) {
   // The monitor cleans up after the container; if it died first, do it here.
   ::umount2(MergedDir(id).c_str(), MNT_DETACH);
   (void)runtime::Delete(rt, id, /*force=*/true);
+  ReleaseMounts(*c);
   {
     std::lock_guard lock(c->mu);
     if (!c->Running() && c->state.status != ContainerStatus::kCreated) return;
@@ -219,6 +220,8 @@ void Engine::Impl::OnContainerExit(const std::string& id) {
       }
       if (auto st = RemoveFiles(c); !st.ok())
         log::Warn("auto-remove {}: {}", c->id, st.error().message());
+      else
+        RemoveAnonymousVolumes(*c);  // as docker's --rm (RemoveVolume)
     }).detach();
     return;
   }
@@ -314,7 +317,10 @@ void Engine::Impl::RemoveDirLater(const std::string& dir) {
 void Engine::Impl::Restore() {
   std::string root = fs::Join(opts.data_root, "containers");
   auto entries = fs::ListDir(root);
-  if (!entries.ok()) return;
+  if (!entries.ok()) {
+    volumes->EndRestore();
+    return;
+  }
   std::vector<ContainerPtr> to_start;
   for (const std::string& id : *entries) {
     if (id.empty() || id[0] == '.') continue;
@@ -341,6 +347,7 @@ void Engine::Impl::Restore() {
       continue;
     }
     if (c->Running()) {
+      HoldMounts(*c);  // released again below if it ended meanwhile
       std::string dir = RunDir(c->id);
       if (c->state.status == ContainerStatus::kRestarting) {
         to_start.push_back(c);
@@ -362,6 +369,7 @@ void Engine::Impl::Restore() {
         (policy == "always" || (policy == "unless-stopped" && !c->manually_stopped)))
       to_start.push_back(c);
   }
+  volumes->EndRestore();  // unmounts the volumes no running container holds
   for (auto& c : to_start) {
     std::lock_guard op(c->op_mu);
     if (auto st = StartLocked(c, true); !st.ok())
@@ -380,6 +388,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   BERTH_TRY(fs::MkdirAll(fs::Join(options.data_root, "containers"), 0710));
   BERTH_TRY(fs::MkdirAll(fs::Join(options.exec_root, "containers"), 0700));
   BERTH_TRY(fs::MkdirAll(impl->rt.root, 0700));
+  impl->volumes = BERTH_TRY_CTX(
+      volume::Store::Open(fs::Join(options.data_root, "volumes"), volume::SystemMounter()),
+      "open the volume store");
+  impl->volumes->BeginRestore();
   impl->epfd = epoll_create1(EPOLL_CLOEXEC);
   impl->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (impl->epfd < 0 || impl->wake_fd < 0) return Error::Sys("exit watcher: epoll/eventfd");

@@ -6,6 +6,7 @@
 //   <exec-root>/containers/<id>/   config.json (bundle), the monitor's files,
 //                                  exec/<exec-id>/
 //   <exec-root>/runtime/           the runtime library's state root
+//   <data-root>/volumes/           the volume store (volume/volume.h)
 //
 // Names and IDs: a container is named by its full ID, its name (with or
 // without "/") or a unique ID prefix; errors are Docker's ("No such
@@ -151,6 +152,16 @@ class Engine {
   Counts Count();
   // Containers using an image (for rmi / image prune).
   std::vector<image::ContainerUse> ImageUsers(const std::string& image_id);
+
+  // Volumes (volumes.cc): the Engine API's /volumes over the local driver
+  // (src/volume). A volume is in use while any container (running or not)
+  // names it in its mounts.
+  Result<nlohmann::json> VolumeCreate(const nlohmann::json& body);
+  Result<nlohmann::json> VolumeInspect(const std::string& name);
+  Result<nlohmann::json> VolumeList(const std::map<std::string, std::vector<std::string>>& filters);
+  // kConflict "remove x: volume is in use - [ids]"; force ignores a missing one.
+  Status VolumeRemove(const std::string& name, bool force);
+  Result<nlohmann::json> VolumePrune(const std::map<std::string, std::vector<std::string>>& filters);
 
   class Impl;
 

@@ -10,7 +10,9 @@
 #include <unordered_map>
 
 #include "engine/engine.h"
+#include "oci/runtime_spec.h"
 #include "runtime/runtime.h"
+#include "volume/volume.h"
 
 namespace berth::engine {
 
@@ -69,6 +71,37 @@ class Engine::Impl {
   void TimerLoop();
 
   void Restore();
+
+  // Volumes and binds (mounts.cc).
+  // At create: the container's mount points from --volumes-from, Binds,
+  // Mounts and Config.Volumes (Docker's order and overrides); creates the
+  // named and anonymous volumes they need.
+  Status ResolveMounts(Container& c);
+  // At start: bind sources made, volumes acquired (mounted when they have
+  // options) and filled from the image when new and empty; the binds for
+  // the spec. Releases what it took on error.
+  Result<std::vector<oci::Mount>> SetupMounts(const Container& c, const std::string& merged);
+  // When the container stops (or its start failed): its volumes released.
+  void ReleaseMounts(const Container& c);
+  // After a restart, for a container still running.
+  void HoldMounts(const Container& c);
+  // Removes the container's anonymous volumes no other container uses
+  // (rm -v, run --rm).
+  void RemoveAnonymousVolumes(const Container& c);
+  // IDs of the containers that name the volume.
+  std::vector<std::string> VolumeReferences(const std::string& name);
+  // Runs fn with the container's volumes and binds mounted over the merged
+  // rootfs (for cp), unmounted after.
+  Status WithVolumesMounted(const Container& c, const std::string& merged,
+                            const std::function<Status()>& fn);
+  void PublishVolume(const std::string& action, const std::string& name,
+                     std::map<std::string, std::string> extra = {});
+
+  std::unique_ptr<volume::Store> volumes;
+  // Held while volumes are checked for references and removed, and while a
+  // create resolves its volumes until the container is indexed: a prune
+  // never removes a volume a new container is about to use. Taken before mu.
+  std::mutex volumes_mu;
   // Runs the container's HEALTHCHECK while this start of it lasts.
   void StartHealthcheck(const ContainerPtr& c);
   // Removes a container directory in the background (renamed away first).

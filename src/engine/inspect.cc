@@ -149,6 +149,12 @@ std::vector<std::string> FilterValues(const std::map<std::string, std::vector<st
   return it == f.end() ? std::vector<std::string>{} : it->second;
 }
 
+json MountsJson(const Container& c) {
+  json out = json::array();
+  for (const volume::MountPoint& m : c.mounts) out.push_back(volume::ToInspect(m));
+  return out;
+}
+
 }  // namespace
 
 Result<json> Engine::Inspect(const std::string& name, bool size) {
@@ -197,7 +203,7 @@ Result<json> Engine::Inspect(const std::string& name, bool size) {
           {"UpperDir", fs::Join(dir, "fs/upper")},
           {"WorkDir", fs::Join(dir, "fs/work")}}},
         {"Name", "overlay2"}}},
-      {"Mounts", json::array()},
+      {"Mounts", MountsJson(*c)},
       {"Config", c->config},
       {"NetworkSettings", NetworkSettings()},
   };
@@ -308,7 +314,7 @@ Result<json> Engine::List(const ListOptions& o) {
         {"Status", StatusText(*c)},
         {"HostConfig", {{"NetworkMode", c->host_config.value("NetworkMode", "default")}}},
         {"NetworkSettings", {{"Networks", json::object()}}},
-        {"Mounts", json::array()},
+        {"Mounts", MountsJson(*c)},
     };
     if (o.size) {
       int64_t rw = DirSize(fs::Join(m.ContainerDir(c->id), "fs/upper"));

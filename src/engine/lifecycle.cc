@@ -180,7 +180,6 @@ Status Engine::Impl::RemoveFiles(const ContainerPtr& c) {
 }
 
 Status Engine::Remove(const std::string& name, bool force, bool volumes) {
-  (void)volumes;  // anonymous volumes arrive with the volumes work
   ContainerPtr c = BERTH_TRY(impl_->Find(name));
   std::lock_guard op(c->op_mu);
   bool running;
@@ -205,7 +204,9 @@ Status Engine::Remove(const std::string& name, bool force, bool volumes) {
       return Error(Code::kInternal, "could not kill running container " + c->id +
                                         ", cannot remove");
   }
-  return impl_->RemoveFiles(c);
+  BERTH_TRY(impl_->RemoveFiles(c));
+  if (volumes) impl_->RemoveAnonymousVolumes(*c);  // rm -v: never named ones
+  return Ok();
 }
 
 Status Engine::Rename(const std::string& name, const std::string& new_name) {

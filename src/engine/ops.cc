@@ -27,7 +27,10 @@ std::vector<std::string> Excluded() { return {"/etc/hostname", "/etc/hosts", "/e
 
 // Runs fn with the container's merged rootfs mounted: the running
 // container's own mount, or a temporary one for a stopped container.
-Status WithRootfs(Engine::Impl& m, const ContainerPtr& c, const std::function<Status(const std::string&)>& fn) {
+// With volumes, the container's volumes and binds are mounted over it too,
+// as docker's cp sees them (export and commit leave them out).
+Status WithRootfs(Engine::Impl& m, const ContainerPtr& c, const std::function<Status(const std::string&)>& fn,
+                  bool volumes = false) {
   std::unique_lock op(c->op_mu);
   bool running;
   {
@@ -35,10 +38,14 @@ Status WithRootfs(Engine::Impl& m, const ContainerPtr& c, const std::function<St
     running = c->Running();
   }
   std::string merged = m.MergedDir(c->id);
-  if (running) return fn(merged);
+  auto run = [&]() -> Status {
+    if (!volumes) return fn(merged);
+    return m.WithVolumesMounted(*c, merged, [&] { return fn(merged); });
+  };
+  if (running) return run();
   BERTH_TRY(MountRootfs(m, *c));
   ScopeGuard unmount([&] { ::umount2(merged.c_str(), MNT_DETACH); });
-  return fn(merged);
+  return run();
 }
 
 // The /etc files berthd bind-mounts are read from the container's directory
@@ -138,7 +145,7 @@ Result<std::string> Engine::ArchiveStat(const std::string& name, const std::stri
     }
     header = fs::EncodeStatHeader(*st);
     return Ok();
-  }));
+  }, true));
   return header;
 }
 
@@ -150,7 +157,7 @@ Status Engine::ArchiveGet(const std::string& name, const std::string& path, int 
   return WithRootfs(m, c, [&](const std::string& merged) {
     auto [root, p] = EtcFile(m, *c, merged, path);
     return fs::ArchivePath(root, p, out_fd, c->id);
-  });
+  }, true);
 }
 
 Status Engine::ArchivePut(const std::string& name, const std::string& path, int in_fd,
@@ -170,7 +177,7 @@ Status Engine::ArchivePut(const std::string& name, const std::string& path, int 
   return WithRootfs(m, c, [&](const std::string& merged) {
     return fs::ExtractToPath(merged, path, in_fd, no_overwrite_dir_non_dir, copy_uid_gid, user,
                              c->id);
-  });
+  }, true);
 }
 
 Result<json> Engine::Top(const std::string& name, const std::string& ps_args) {

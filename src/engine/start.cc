@@ -93,6 +93,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   bool mounted = st.ok();
   std::string merged = MergedDir(id);
   auto fail = [&](Error e) -> Error {
+    ReleaseMounts(*c);
     if (mounted) ::umount2(merged.c_str(), MNT_DETACH);
     (void)fs::RemoveAll(run_dir);
     std::lock_guard lock(c->mu);
@@ -116,6 +117,9 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   in.cgroup_parent = opts.cgroup_parent;
   std::string net = c->host_config.value("NetworkMode", "default");
   if (net == "host") in.netns = "host";
+  auto volume_mounts = SetupMounts(*c, merged);
+  if (!volume_mounts.ok()) return fail(std::move(volume_mounts).error());
+  in.mounts = std::move(*volume_mounts);
   auto spec = BuildSpec(in);
   if (!spec.ok()) return fail(std::move(spec).error());
   std::string bundle_cfg = fs::Join(run_dir, "config.json");
@@ -173,6 +177,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
       (void)monitor::ReadWaitReply(conn->get());
     ::umount2(merged.c_str(), MNT_DETACH);
     (void)fs::RemoveAll(run_dir);
+    ReleaseMounts(*c);
     std::lock_guard lock(c->mu);
     c->state.exit_code = code;
     c->state.error = e.message();
@@ -229,8 +234,8 @@ Status Engine::Start(const std::string& name) {
   auto st = impl_->StartLocked(c, false);
   // docker run --rm waits for the removal even when the start failed.
   if (!st.ok() && st.error().code() != Code::kAlreadyExists &&
-      c->host_config.value("AutoRemove", false))
-    (void)impl_->RemoveFiles(c);
+      c->host_config.value("AutoRemove", false) && impl_->RemoveFiles(c).ok())
+    impl_->RemoveAnonymousVolumes(*c);
   return st;
 }
 

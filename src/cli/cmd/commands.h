@@ -37,6 +37,9 @@ void AddContainerRunCommands(Command& root, Command& container);
 // diff, stats, port, prune.
 void AddContainerManageCommands(Command& root, Command& container);
 
+// cmd/volume/: "volume create|ls|inspect|rm|prune"
+std::unique_ptr<Command> NewVolumeCommand();
+
 // cmd/inspect.cc: the generic inspect
 std::unique_ptr<Command> NewInspectCommand();
 

@@ -54,6 +54,9 @@ void AddImageRoutes(http::Router& router, ImageBackend* images, EventBus* events
 // /containers/..., /exec/... and /commit over the container engine.
 void AddContainerRoutes(http::Router& router, engine::Engine* engine);
 
+// /volumes: list, create, inspect, remove, prune over the engine.
+void AddVolumeRoutes(http::Router& router, engine::Engine* engine);
+
 // Serves with router, adding Docker's common headers (Api-Version, Ostype,
 // Docker-Experimental, Server) to every response.
 http::Handler WithCommonHeaders(const http::Router& router, std::string server_version);

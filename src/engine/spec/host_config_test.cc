@@ -77,10 +77,12 @@ TEST(NormalizeHostConfig, Errors) {
        "invalid volume specification: '/tmp:x': invalid mount config for type \"bind\": invalid "
        "mount path: 'x' mount path must be absolute"},
       {"bind mode", {{"Binds", {"/tmp:/x:rx"}}}, "invalid mode: rx"},
-      {"named volume", {{"Binds", {"data:/x"}}}, "volumes are not supported yet",
-       Code::kNotImplemented},
-      {"volume mount", {{"Mounts", {{{"Type", "volume"}, {"Source", "v"}, {"Target", "/x"}}}}},
-       "volumes are not supported yet", Code::kNotImplemented},
+      {"volume name", {{"Binds", {"a/b:/x"}}},
+       "\"a/b\" includes invalid characters for a local volume name, only "
+       "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, "
+       "use absolute path"},
+      {"volume mount", {{"Mounts", {{{"Type", "volume"}, {"Target", "/x"}, {"BindOptions", json::object()}}}}},
+       "invalid mount config for type \"volume\": field BindOptions must not be specified"},
       {"duplicate mount point", {{"Binds", {"/tmp:/x"}}, {"Tmpfs", {{"/x", ""}}}},
        "Duplicate mount point: /x"},
       {"sysctl outside namespaces", {{"Sysctls", {{"kernel.panic", "1"}}}},

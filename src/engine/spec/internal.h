@@ -66,12 +66,14 @@ struct BindSpec {
   std::string source, destination;
   bool read_only = false;
   std::string propagation;  // "" = default (rprivate)
+  bool volume = false;      // a volume: source is its name ("" for an anonymous one)
 };
 Result<BindSpec> ParseBind(const std::string& spec);
 // Docker's MergeTmpfsOptions: later flags and data keys win; errors
 // `Invalid tmpfs option ["foo"]`.
 Result<std::vector<std::string>> MergeTmpfsOptions(const std::vector<std::string>& options);
-// Checks a HostConfig.Mounts entry (and that a bind source exists).
+// Checks a HostConfig.Mounts entry (and that a bind source exists); binds and
+// volumes are parsed by volume::ParseMount.
 Status ValidateMount(const json& m);
 // The tmpfs options string of --mount type=tmpfs (TmpfsOptions, ReadOnly).
 std::string TmpfsOptionsString(const json& m);

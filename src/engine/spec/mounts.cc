@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "base/strings.h"
 #include "engine/spec/internal.h"
+#include "volume/mount_point.h"
 
 namespace berth::engine::spec {
 namespace {
@@ -46,43 +47,13 @@ Status ValidateMountDestination(const std::string& type, const std::string& dest
 }
 
 Result<BindSpec> ParseBind(const std::string& spec) {
-  auto invalid = [&] { return Error::Invalid("invalid volume specification: '" + spec + "'"); };
-  std::vector<std::string> parts = str::Split(spec, ':');
-  if (parts.size() == 1) {
-    if (parts[0].empty()) return invalid();
-    return Error(Code::kNotImplemented, "volumes are not supported yet");  // anonymous volume
-  }
-  if (parts.size() > 3) return invalid();
+  volume::MountPoint m = BERTH_TRY(volume::ParseBind(spec));
   BindSpec b;
-  b.source = parts[0];
-  b.destination = parts[1];
-  if (b.source.empty() || b.destination.empty()) return invalid();
-  if (parts.size() == 3) {
-    bool rw_seen = false, prop_seen = false;
-    for (const std::string& m : str::Split(parts[2], ',')) {
-      if (m == "ro" || m == "rw") {
-        if (rw_seen) return Error::Invalid("invalid mode: " + parts[2]);
-        rw_seen = true;
-        b.read_only = m == "ro";
-      } else if (kPropagation.count(m)) {
-        if (prop_seen) return Error::Invalid("invalid mode: " + parts[2]);
-        prop_seen = true;
-        b.propagation = m;
-      } else if (m == "z" || m == "Z" || m == "nocopy" || m == "consistent" || m == "cached" ||
-                 m == "delegated") {
-        // SELinux relabel, volume copy and macOS consistency: nothing to do here.
-      } else {
-        return Error::Invalid("invalid mode: " + parts[2]);
-      }
-    }
-  }
-  if (b.destination[0] != '/' || fs::Clean(b.destination) == "/") {
-    Status st = ValidateMountDestination("bind", b.destination);
-    return Error::Invalid("invalid volume specification: '" + spec + "': " + st.error().message());
-  }
-  if (b.source[0] != '/') return Error(Code::kNotImplemented, "volumes are not supported yet");
-  b.source = fs::Clean(b.source);
-  b.destination = fs::Clean(b.destination);
+  b.volume = m.type == "volume";
+  b.source = b.volume ? m.name : m.source;
+  b.destination = m.destination;
+  b.read_only = !m.rw;
+  if (!b.volume && m.propagation != "rprivate") b.propagation = m.propagation;
   return b;
 }
 
@@ -146,21 +117,9 @@ Status ValidateMount(const json& m) {
   std::string type = Str(m, "Type");
   std::string source = Str(m, "Source");
   std::string target = Str(m, "Target");
-  if (type == "volume") return Error(Code::kNotImplemented, "volumes are not supported yet");
-  if (type == "bind") {
-    if (source.empty()) return MountConfig(type, "field Source must not be empty");
-    BERTH_TRY(ValidateMountDestination(type, target));
-    if (source[0] != '/')
-      return MountConfig(type, "invalid mount path: '" + source + "' mount path must be absolute");
-    if (Has(m, "TmpfsOptions")) return MountConfig(type, "field TmpfsOptions must not be specified");
-    if (Has(m, "VolumeOptions"))
-      return MountConfig(type, "field VolumeOptions must not be specified");
-    if (!fs::Exists(source)) return MountConfig(type, "bind source path does not exist: " + source);
-    if (Has(m, "BindOptions")) {
-      std::string p = Str(m["BindOptions"], "Propagation");
-      if (!p.empty() && !kPropagation.count(p))
-        return MountConfig(type, "invalid propagation mode: " + p);
-    }
+  if (type == "volume" || type == "bind") {
+    auto parsed = volume::ParseMount(m);
+    if (!parsed.ok()) return std::move(parsed).error();
     return Ok();
   }
   if (type == "tmpfs") {

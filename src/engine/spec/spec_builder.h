@@ -4,6 +4,7 @@
 // /etc/passwd and /etc/group under rootfs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ struct SpecInput {
   std::string netns;
   std::string ipc_ns_path;       // for --ipc container:NAME
   std::string pid_ns_path;       // for --pid container:NAME
+  // Binds and volumes as the engine resolved them (volume mount points,
+  // bind sources): when set, HostConfig.Binds and the bind/volume entries of
+  // HostConfig.Mounts are not read (Tmpfs and tmpfs Mounts still are).
+  std::optional<std::vector<oci::Mount>> mounts;
 };
 
 // The spec: process (args from Entrypoint+Cmd, env with PATH/HOSTNAME/TERM

@@ -46,15 +46,18 @@ oci::Mount BindMount(const std::string& src, const std::string& dest, bool read_
   return m;
 }
 
-// Tmpfs, Binds and Mounts of the host config.
-Result<std::vector<oci::Mount>> UserMounts(const json& h) {
+// Tmpfs, Binds and Mounts of the host config (binds and volumes from
+// in.mounts when the engine resolved them).
+Result<std::vector<oci::Mount>> UserMounts(const SpecInput& in, const json& h) {
   std::vector<oci::Mount> out;
+  if (in.mounts) out = *in.mounts;
   if (Has(h, "Tmpfs") && h["Tmpfs"].is_object()) {
     for (const auto& [dest, data] : h["Tmpfs"].items())
       out.push_back(BERTH_TRY(TmpfsMount(dest, data.is_string() ? data.get<std::string>() : "")));
   }
-  for (const std::string& b : Strs(h, "Binds")) {
+  for (const std::string& b : in.mounts ? std::vector<std::string>{} : Strs(h, "Binds")) {
     BindSpec bind = BERTH_TRY(ParseBind(b));
+    if (bind.volume) continue;  // volumes need the engine
     if (!fs::Exists(bind.source))  // as `docker run -v` does
       BERTH_TRY_CTX(fs::MkdirAll(bind.source, 0755), "create bind source " + bind.source);
     out.push_back(BindMount(bind.source, bind.destination, bind.read_only, bind.propagation));
@@ -67,6 +70,7 @@ Result<std::vector<oci::Mount>> UserMounts(const json& h) {
         out.push_back(BERTH_TRY(TmpfsMount(Str(m, "Target"), TmpfsOptionsString(m))));
         continue;
       }
+      if (in.mounts || type != "bind") continue;
       json bo = Has(m, "BindOptions") ? m["BindOptions"] : json::object();
       out.push_back(BindMount(fs::Clean(Str(m, "Source")), Str(m, "Target"), Bool(m, "ReadOnly"),
                               Str(bo, "Propagation"), !Bool(bo, "NonRecursive")));
@@ -80,7 +84,7 @@ Result<std::vector<oci::Mount>> UserMounts(const json& h) {
 Result<std::vector<oci::Mount>> BuildMounts(const SpecInput& in, const json& h) {
   bool privileged = Bool(h, "Privileged");
   bool readonly = Bool(h, "ReadonlyRootfs");
-  std::vector<oci::Mount> user = BERTH_TRY(UserMounts(h));
+  std::vector<oci::Mount> user = BERTH_TRY(UserMounts(in, h));
   // The /etc files count as user mounts: a user mount does not replace them
   // silently and read-only roots make them read-only here.
   const std::pair<const std::string*, const char*> etc[] = {
