@@ -294,6 +294,14 @@ Result<json> Engine::List(const ListOptions& o) {
         if (c->config.value("Image", "") == v) named = true;
       if (!named) ok = false;
     }
+    auto vol_filters = FilterValues(o.filters, "volume");  // a volume's name or a mount destination
+    if (!vol_filters.empty() &&
+        std::none_of(c->mounts.begin(), c->mounts.end(), [&](const volume::MountPoint& mp) {
+          return std::any_of(vol_filters.begin(), vol_filters.end(), [&](const std::string& v) {
+            return (mp.type == "volume" && mp.name == v) || mp.destination == v;
+          });
+        }))
+      ok = false;
     for (const auto& v : FilterValues(o.filters, "health")) {
       std::string h = c->state.health_status.empty() ? "none" : c->state.health_status;
       if (h != v) ok = false;

@@ -163,3 +163,12 @@ teardown() { vol_teardown; }
   assert_success
   assert_eq "$(cat "$CTDIR/back2")" "viacp"
 }
+
+@test "ps --filter volume= by volume name or mount destination" {
+  b create --name f1 -v fv:/data busybox true >/dev/null
+  b create --name f2 -v /other busybox true >/dev/null
+  run_berth ps -a --filter volume=fv --format '{{.Names}}'
+  assert_eq "$output" "f1"
+  run_berth ps -a --filter volume=/other --format '{{.Names}}'
+  assert_eq "$output" "f2"
+}
