@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "daemon/discovery_service.h"
 #include "daemon/events.h"
 #include "daemon/host_info.h"
 #include "daemon/root_lock.h"
@@ -38,6 +39,7 @@ struct Daemon::State {
   DaemonFacts facts;
   EventBus events;
   std::unique_ptr<StoreBackend> images;
+  std::unique_ptr<DiscoveryService> discovery;
   std::unique_ptr<engine::Engine> engine;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -139,6 +141,8 @@ Status StartState(Daemon::State& s) {
   s.facts.build_time = BERTH_BUILD_TIME;
   s.facts.debug = o.log_level == log::Level::kDebug;
 
+  s.discovery = BERTH_TRY(DiscoveryService::Start(o, s.host.hostname.empty() ? "berth" : s.host.hostname));
+
   image::StoreOptions store_options;
   store_options.root = fs::Join(o.data_root, "image");
   auto store = BERTH_TRY_CTX(image::ImageStore::Open(store_options), "open image store");
@@ -211,6 +215,8 @@ void Daemon::Stop() {
   s.server.reset();
   if (s.engine) s.engine->Shutdown();  // containers keep running
   s.engine.reset();
+  if (s.discovery) s.discovery->Stop();
+  s.discovery.reset();
   s.images.reset();
   if (s.pidfile_written) RemovePidfile(s.pidfile);
   s.locks.clear();

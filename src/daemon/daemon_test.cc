@@ -21,6 +21,7 @@ class DaemonTest : public ::testing::Test {
     options_.exec_root = dir_ + "/exec";
     options_.hosts = {"unix://" + dir_ + "/berth.sock"};
     options_.group = "";
+    options_.discovery_addr = "127.0.0.1:0";
   }
   void TearDown() override { (void)fs::RemoveAll(dir_); }
 
@@ -36,6 +37,7 @@ TEST_F(DaemonTest, StartServesAndStopCleansUp) {
   EXPECT_EQ(st.st_mode & 0777, 0660u);
   EXPECT_TRUE(fs::Exists(dir_ + "/exec/berthd.pid"));
   EXPECT_TRUE(fs::Exists(dir_ + "/data/engine-id"));
+  EXPECT_TRUE(fs::Exists(dir_ + "/exec/discovery.addr"));
 
   http::Endpoint ep;
   ep.path = dir_ + "/berth.sock";

@@ -79,6 +79,12 @@ const Setting kSettings[] = {
     {"insecure-tcp", 0, "insecure-tcp", Kind::kBool,
      "Allow tcp:// without TLS (anyone reaching the port is root)",
      BERTH_BOOL_SETTING("insecure-tcp", insecure_tcp)},
+    {"discovery", 0, "discovery", Kind::kString,
+     "Discovery store: embedded, or etcd://host:port[,host:port...]",
+     BERTH_STRING_SETTING(discovery)},
+    {"discovery-addr", 0, "discovery-addr", Kind::kString,
+     "Address of the Consul-compatible discovery API (host:port, or none)",
+     BERTH_STRING_SETTING(discovery_addr)},
     {"config-file", 0, "", Kind::kString, "JSON config file (default /etc/berth/daemon.json)",
      BERTH_STRING_SETTING(config_file)},
     {"help", 'h', "", Kind::kBool, "Print usage", BERTH_BOOL_SETTING("help", help)},
@@ -277,6 +283,14 @@ Status Validate(const Options& o) {
         fmt::format("--exec-root must be an absolute path, got \"{}\"", o.exec_root));
   if (fs::Clean(o.data_root) == fs::Clean(o.exec_root))
     return Error::Invalid("--data-root and --exec-root must differ");
+  if (o.discovery != "embedded" && !str::StartsWith(o.discovery, "etcd://"))
+    return Error::Invalid(fmt::format(
+        "--discovery must be embedded or etcd://host:port[,host:port...], got \"{}\"",
+        o.discovery));
+  if (o.discovery_addr != "none" && o.discovery_addr != "") {
+    BERTH_TRY_CTX(http::ParseEndpoint("tcp://" + o.discovery_addr),
+                  "--discovery-addr " + o.discovery_addr);
+  }
   for (const std::string& h : o.EffectiveHosts()) {
     http::Endpoint ep = BERTH_TRY_CTX(http::ParseEndpoint(h), "-H " + h);
     if (ep.kind != http::Endpoint::Kind::kTcp) continue;

@@ -39,6 +39,11 @@ struct Options {
   // Allows tcp:// hosts without --tlsverify (anyone who can reach the port
   // is root on the host).
   bool insecure_tcp = false;
+  // The discovery store: "embedded" (default) or "etcd://host:port,...".
+  std::string discovery{"embedded"};
+  // Where the Consul-compatible API listens for the host: "host:port", or
+  // "none" to serve no host listener. A failure to bind is logged, not fatal.
+  std::string discovery_addr{"127.0.0.1:8500"};
 
   // Not settings but requests from the command line.
   std::string config_file;  // --config-file; empty: none given

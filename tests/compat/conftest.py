@@ -38,7 +38,8 @@ class Daemon:
         self.url = "unix://" + self.sock
         self.log = open(os.path.join(root, "berthd.log"), "w+")
         self.proc = subprocess.Popen(
-            [BERTHD, "--data-root", self.data, "--exec-root", self.exec_root, "-H", self.url],
+            [BERTHD, "--data-root", self.data, "--exec-root", self.exec_root, "-H", self.url,
+             "--discovery-addr", "127.0.0.1:0"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         client = docker.APIClient(base_url=self.url, version="1.41")

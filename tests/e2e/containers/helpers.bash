@@ -79,7 +79,8 @@ kill_containers() {
 
 start_berthd() {
   mkdir -p "$DATA" "$EXEC"
-  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" "$@" \
+  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" \
+    --discovery-addr "${BERTHD_DISCOVERY_ADDR:-127.0.0.1:0}" "$@" \
     </dev/null >>"$CTDIR/berthd.log" 2>&1 3>&- &
   export BERTHD_PID=$!
   echo "$BERTHD_PID" >>"$CTDIR/berthd.pids"

@@ -67,7 +67,8 @@ defer() {
 # socket (log in $TESTDIR/berthd.log), sets BERTHD_PID, waits for /_ping.
 start_berthd() {
   mkdir -p "$DATA" "$EXEC"
-  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" "$@" \
+  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" \
+    --discovery-addr "${BERTHD_DISCOVERY_ADDR:-127.0.0.1:0}" "$@" \
     </dev/null >>"$TESTDIR/berthd.log" 2>&1 3>&- &
   BERTHD_PID=$!
   _DAEMON_PIDS+=("$BERTHD_PID")

@@ -1,0 +1,158 @@
+#include "discovery/codec.h"
+
+#include <cctype>
+
+namespace berth::discovery {
+namespace {
+
+constexpr char kAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int Sextet(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+using nlohmann::json;
+
+}  // namespace
+
+std::string Base64Encode(std::string_view data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  size_t rest = data.size() - i;
+  if (rest > 0) {
+    uint32_t v = uint8_t(data[i]) << 16;
+    if (rest == 2) v |= uint8_t(data[i + 1]) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return Error::Invalid("invalid base64: bad length");
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int s = Sextet(c);
+    if (s < 0) return Error::Invalid("invalid base64 character");
+    acc = (acc << 6) | uint32_t(s);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  auto bad = [&] { return Error::Invalid("invalid duration \"" + std::string(text) + "\""); };
+  if (text.empty()) return bad();
+  bool bare = true;
+  for (char c : text)
+    if (!std::isdigit(static_cast<unsigned char>(c))) bare = false;
+  if (bare) return std::chrono::milliseconds(std::stoll(std::string(text)) * 1000);
+  double total_ms = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
+    if (i == start) return bad();
+    double n = std::stod(std::string(text.substr(start, i - start)));
+    size_t ustart = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    std::string_view unit = text.substr(ustart, i - ustart);
+    double scale;
+    if (unit == "ns") scale = 1e-6;
+    else if (unit == "us" || unit == "µs") scale = 1e-3;
+    else if (unit == "ms") scale = 1;
+    else if (unit == "s") scale = 1000;
+    else if (unit == "m") scale = 60000;
+    else if (unit == "h") scale = 3600000;
+    else return bad();
+    total_ms += n * scale;
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(total_ms));
+}
+
+json ServiceToJson(const Service& s) {
+  json checks = json::array();
+  for (const Check& c : s.checks)
+    checks.push_back({{"id", c.id}, {"name", c.name}, {"status", c.status}, {"output", c.output},
+                      {"notes", c.notes}, {"ttl_ms", c.ttl_ms}, {"expires_ms", c.expires_ms}});
+  return {{"id", s.id},       {"name", s.name},   {"tags", s.tags},
+          {"address", s.address}, {"port", s.port}, {"meta", s.meta},
+          {"checks", checks}, {"owner", s.owner}, {"node", s.node},
+          {"create_index", s.create_index}, {"modify_index", s.modify_index}};
+}
+
+Result<Service> ServiceFromJson(const json& j) {
+  try {
+    Service s;
+    s.id = j.at("id").get<std::string>();
+    s.name = j.at("name").get<std::string>();
+    s.tags = j.value("tags", std::vector<std::string>{});
+    s.address = j.value("address", "");
+    s.port = j.value("port", 0);
+    s.meta = j.value("meta", std::map<std::string, std::string>{});
+    s.owner = j.value("owner", "");
+    s.node = j.value("node", "");
+    s.create_index = j.value("create_index", uint64_t{0});
+    s.modify_index = j.value("modify_index", uint64_t{0});
+    for (const json& c : j.value("checks", json::array())) {
+      Check k;
+      k.id = c.at("id").get<std::string>();
+      k.name = c.value("name", "");
+      k.status = c.value("status", std::string(kCritical));
+      k.output = c.value("output", "");
+      k.notes = c.value("notes", "");
+      k.ttl_ms = c.value("ttl_ms", int64_t{0});
+      k.expires_ms = c.value("expires_ms", int64_t{0});
+      s.checks.push_back(std::move(k));
+    }
+    return s;
+  } catch (const json::exception& e) {
+    return Error::Invalid(std::string("bad service record: ") + e.what());
+  }
+}
+
+json KvToJson(const KvEntry& e) {
+  return {{"k", e.key}, {"v", Base64Encode(e.value)}, {"f", e.flags}, {"c", e.create_index},
+          {"m", e.modify_index}};
+}
+
+Result<KvEntry> KvFromJson(const json& j) {
+  try {
+    KvEntry e;
+    e.key = j.at("k").get<std::string>();
+    e.value = BERTH_TRY(Base64Decode(j.value("v", "")));
+    e.flags = j.value("f", uint64_t{0});
+    e.create_index = j.value("c", uint64_t{0});
+    e.modify_index = j.value("m", uint64_t{0});
+    return e;
+  } catch (const json::exception& e) {
+    return Error::Invalid(std::string("bad kv record: ") + e.what());
+  }
+}
+
+}  // namespace berth::discovery
