@@ -5,6 +5,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <vector>
 
 #include "base/fs.h"
@@ -13,6 +14,7 @@
 #include "daemon/discovery_service.h"
 #include "daemon/events.h"
 #include "daemon/host_info.h"
+#include "daemon/registration.h"
 #include "daemon/root_lock.h"
 #include "daemon/routes/routes.h"
 #include "daemon/store_backend.h"
@@ -41,6 +43,8 @@ struct Daemon::State {
   std::unique_ptr<StoreBackend> images;
   std::unique_ptr<DiscoveryService> discovery;
   std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<Registration> registration;  // set after the engine opens
+  std::mutex registration_mu;                   // guards registration
   http::Router router;
   std::unique_ptr<http::Server> server;
   bool stopped = false;
@@ -141,7 +145,11 @@ Status StartState(Daemon::State& s) {
   s.facts.build_time = BERTH_BUILD_TIME;
   s.facts.debug = o.log_level == log::Level::kDebug;
 
-  s.discovery = BERTH_TRY(DiscoveryService::Start(o, s.host.hostname.empty() ? "berth" : s.host.hostname));
+  // The discovery node: the host name, made unique per daemon (several
+  // berthd may share one etcd from one machine) by the daemon ID.
+  std::string node = (s.host.hostname.empty() ? "berth" : s.host.hostname) + "-" +
+                     s.facts.id.substr(0, 8);
+  s.discovery = BERTH_TRY(DiscoveryService::Start(o, node));
 
   image::StoreOptions store_options;
   store_options.root = fs::Join(o.data_root, "image");
@@ -155,8 +163,13 @@ Status StartState(Daemon::State& s) {
   eo.init_path = HelperBinary("berth-init", "init");
   eo.images = s.images->store();
   EventBus* bus = &s.events;
-  eo.events = [bus](const std::string& type, const std::string& action, const std::string& id,
-                    std::map<std::string, std::string> attrs) {
+  Daemon::State* st = &s;
+  eo.events = [bus, st](const std::string& type, const std::string& action, const std::string& id,
+                        std::map<std::string, std::string> attrs) {
+    {
+      std::lock_guard<std::mutex> l(st->registration_mu);
+      if (st->registration) st->registration->OnEvent(type, action, id);
+    }
     Event e;
     e.type = type;
     e.action = action;
@@ -166,6 +179,11 @@ Status StartState(Daemon::State& s) {
   };
   s.engine = BERTH_TRY_CTX(engine::Engine::Open(eo), "open the container engine");
   engine::Engine* eng = s.engine.get();
+  {
+    std::lock_guard<std::mutex> l(s.registration_mu);
+    s.registration = std::make_unique<Registration>(eng, s.discovery->store(), "127.0.0.1");
+    s.registration->Reconcile();
+  }
   s.images->SetInUse([eng](const std::string& image_id) { return eng->ImageUsers(image_id); });
 
   AddSystemRoutes(s.router, {&s.host, &s.facts, &s.events, s.images.get(), [eng] {
@@ -213,6 +231,12 @@ void Daemon::Stop() {
   s.events.Close();  // ends /events streams
   if (s.server) s.server->Stop(std::chrono::seconds(5));
   s.server.reset();
+  std::unique_ptr<Registration> registration;
+  {
+    std::lock_guard<std::mutex> l(s.registration_mu);
+    registration = std::move(s.registration);
+  }
+  registration.reset();  // outside the lock: its worker may be inside the engine
   if (s.engine) s.engine->Shutdown();  // containers keep running
   s.engine.reset();
   if (s.discovery) s.discovery->Stop();

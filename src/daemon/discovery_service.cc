@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "discovery/embedded_store.h"
+#include "discovery/etcd_store.h"
 #include "http/socket.h"
 
 namespace berth::daemon {
@@ -18,7 +19,10 @@ Result<std::unique_ptr<DiscoveryService>> DiscoveryService::Start(const Options&
     so.node = node;
     d->store_ = BERTH_TRY_CTX(discovery::EmbeddedStore::Open(so), "open the discovery store");
   } else {
-    return Error(Code::kNotImplemented, "--discovery " + o.discovery + ": etcd is not built in yet");
+    discovery::EtcdStore::Options eo;
+    eo.url = o.discovery;
+    eo.node = node;
+    d->store_ = BERTH_TRY_CTX(discovery::EtcdStore::Open(eo), "open the discovery store");
   }
   discovery::ApiOptions ao;
   ao.node = node;

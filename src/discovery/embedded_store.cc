@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "discovery/codec.h"
+#include "discovery/txn_eval.h"
 
 namespace berth::discovery {
 
@@ -144,87 +145,30 @@ Result<bool> EmbeddedStore::KvDelete(std::string_view key, bool prefix,
 }
 
 Result<TxnResult> EmbeddedStore::Txn(const std::vector<TxnOp>& ops) {
-  TxnResult r;
   uint64_t seq = 0;
+  TxnResult r;
   {
     std::lock_guard<std::mutex> l(mu_);
-    const uint64_t idx = state_.index() + 1;
-    std::map<std::string, std::optional<KvEntry>> overlay;
-    auto current = [&](const std::string& k) -> std::optional<KvEntry> {
-      if (auto it = overlay.find(k); it != overlay.end()) return it->second;
-      if (const KvEntry* e = state_.Find(k)) return *e;
-      return std::nullopt;
+    auto current = [&](const std::string& k) -> Result<std::optional<KvEntry>> {
+      const KvEntry* e = state_.Find(k);
+      return e ? std::optional<KvEntry>(*e) : std::nullopt;
     };
+    auto range = [&](const std::string& p) -> Result<std::vector<KvEntry>> {
+      return state_.Range(p);
+    };
+    TxnPlan plan = BERTH_TRY(EvaluateTxn(ops, state_.index() + 1, current, range));
     json writes = json::array();
-    auto set = [&](const TxnOp& op, const std::optional<KvEntry>& cur) {
-      KvEntry e{op.key, op.value, op.flags, cur ? cur->create_index : idx, idx, 0};
-      overlay[op.key] = e;
-      writes.push_back(SetOp(e));
-      KvEntry shown = e;
-      shown.value.clear();  // Consul returns no value for writes
-      r.results.push_back(shown);
-    };
-    for (size_t i = 0; i < ops.size(); ++i) {
-      const TxnOp& op = ops[i];
-      auto cur = current(op.key);
-      auto fail = [&](std::string what) { r.errors.emplace_back(i, std::move(what)); };
-      switch (op.verb) {
-        case TxnVerb::kSet: set(op, cur); break;
-        case TxnVerb::kCas:
-          if (op.index == 0 ? cur.has_value() : (!cur || cur->modify_index != op.index))
-            fail(fmt::format("failed to set key \"{}\", index is stale", op.key));
-          else
-            set(op, cur);
-          break;
-        case TxnVerb::kGet:
-          if (!cur) fail(fmt::format("key \"{}\" doesn't exist", op.key));
-          else r.results.push_back(*cur);
-          break;
-        case TxnVerb::kGetTree: {
-          std::map<std::string, KvEntry> tree;
-          for (KvEntry& e : state_.Range(op.key)) tree[e.key] = std::move(e);
-          for (auto& [k, v] : overlay)
-            if (str::StartsWith(k, op.key)) {
-              if (v) tree[k] = *v;
-              else tree.erase(k);
-            }
-          for (auto& [k, e] : tree) r.results.push_back(e);
-          break;
-        }
-        case TxnVerb::kCheckIndex:
-          if (!cur || cur->modify_index != op.index)
-            fail(fmt::format("current modify index for key \"{}\" does not match", op.key));
-          break;
-        case TxnVerb::kCheckNotExists:
-          if (cur) fail(fmt::format("key \"{}\" exists", op.key));
-          break;
-        case TxnVerb::kDelete:
-          overlay[op.key] = std::nullopt;
-          if (cur) writes.push_back({{"op", "del"}, {"k", op.key}});
-          break;
-        case TxnVerb::kDeleteCas:
-          if (!cur || cur->modify_index != op.index) {
-            fail(fmt::format("failed to delete key \"{}\", index is stale", op.key));
-          } else {
-            overlay[op.key] = std::nullopt;
-            writes.push_back({{"op", "del"}, {"k", op.key}});
-          }
-          break;
-        case TxnVerb::kDeleteTree:
-          for (const KvEntry& e : state_.Range(op.key)) overlay[e.key] = std::nullopt;
-          for (auto& [k, v] : overlay)
-            if (str::StartsWith(k, op.key)) v = std::nullopt;
-          writes.push_back({{"op", "deltree"}, {"k", op.key}});
+    for (const TxnWrite& w : plan.writes) {
+      switch (w.kind) {
+        case TxnWrite::Kind::kSet: writes.push_back(SetOp(w.entry)); break;
+        case TxnWrite::Kind::kDelete: writes.push_back({{"op", "del"}, {"k", w.entry.key}}); break;
+        case TxnWrite::Kind::kDeleteTree:
+          writes.push_back({{"op", "deltree"}, {"k", w.entry.key}});
           break;
       }
     }
-    if (!r.errors.empty()) {
-      r.results.clear();
-      r.index = state_.index();
-      return r;
-    }
-    r.committed = true;
     if (!writes.empty()) BERTH_TRY(CommitLocked(std::move(writes), &seq));
+    r = std::move(plan.result);
     r.index = state_.index();
   }
   BERTH_TRY(SyncAfter(seq));
@@ -232,18 +176,8 @@ Result<TxnResult> EmbeddedStore::Txn(const std::vector<TxnOp>& ops) {
 }
 
 Status EmbeddedStore::Register(const Service& in) {
-  if (in.name.empty()) return Error::Invalid("missing service name");
   Service s = in;
-  if (s.id.empty()) s.id = s.name;
-  if (s.node.empty()) s.node = options_.node;
-  int64_t now = NowMs();
-  for (size_t i = 0; i < s.checks.size(); ++i) {
-    Check& c = s.checks[i];
-    if (c.id.empty()) c.id = i == 0 ? "service:" + s.id : fmt::format("service:{}:{}", s.id, i + 1);
-    if (c.name.empty()) c.name = "Service '" + s.name + "' check";
-    if (!ValidCheckStatus(c.status)) return Error::Invalid("invalid check status " + c.status);
-    if (c.ttl_ms > 0) c.expires_ms = now + c.ttl_ms;
-  }
+  BERTH_TRY(NormalizeService(&s, options_.node));
   uint64_t seq = 0;
   {
     std::lock_guard<std::mutex> l(mu_);

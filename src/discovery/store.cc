@@ -38,6 +38,22 @@ Result<TxnVerb> ParseTxnVerb(std::string_view v) {
   return Error::Invalid("Unknown KV verb \"" + std::string(v) + "\"");
 }
 
+Status NormalizeService(Service* s, const std::string& node) {
+  if (s->name.empty()) return Error::Invalid("missing service name");
+  if (s->id.empty()) s->id = s->name;
+  if (s->node.empty()) s->node = node;
+  int64_t now = NowMs();
+  for (size_t i = 0; i < s->checks.size(); ++i) {
+    Check& c = s->checks[i];
+    if (c.id.empty())
+      c.id = i == 0 ? "service:" + s->id : "service:" + s->id + ":" + std::to_string(i + 1);
+    if (c.name.empty()) c.name = "Service '" + s->name + "' check";
+    if (!ValidCheckStatus(c.status)) return Error::Invalid("invalid check status " + c.status);
+    if (c.ttl_ms > 0) c.expires_ms = now + c.ttl_ms;
+  }
+  return Ok();
+}
+
 int64_t NowMs() {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

@@ -149,7 +149,9 @@ class Store {
   // The instance with that ID.
   virtual Result<Service> GetService(std::string_view id) = 0;
 
-  // The current watch index of target (at least 1).
+  // The current watch index of target (at least 1). A store whose index is
+  // global (etcd's revision) may return a higher one after unrelated
+  // writes; Wait still ignores them.
   virtual Result<uint64_t> Index(const WatchTarget& target) = 0;
   // Blocks until the watch index of target is above after, or until
   // deadline; returns the index then. Returns at once when after is above
@@ -160,6 +162,10 @@ class Store {
   // Waiters woken so far (tests check that unrelated writes wake nobody).
   virtual uint64_t Wakeups() const = 0;
 };
+
+// Fills what Register derives: the ID (the name), the node, check IDs and
+// names, TTL deadlines. kInvalidArgument without a name or with a bad status.
+Status NormalizeService(Service* s, const std::string& node);
 
 // Wall-clock milliseconds (TTL deadlines are persisted).
 int64_t NowMs();

@@ -48,6 +48,13 @@ struct EmbeddedDiskImpl {
   }
 };
 
-using StoreImpls = ::testing::Types<EmbeddedMemoryImpl, EmbeddedDiskImpl>;
+// etcd (etcd_fixture.h): each test on a key prefix of its own.
+struct EtcdImpl {
+  bool Available() const;
+  std::string SkipReason() const { return "no etcd binary (or it did not start)"; }
+  Result<std::unique_ptr<Store>> Make();
+};
+
+using StoreImpls = ::testing::Types<EmbeddedMemoryImpl, EmbeddedDiskImpl, EtcdImpl>;
 
 }  // namespace berth::discovery

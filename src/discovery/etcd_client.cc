@@ -1,0 +1,183 @@
+#include "discovery/etcd_client.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "base/fs.h"
+#include "base/strings.h"
+#include "discovery/codec.h"
+
+namespace berth::discovery {
+
+using nlohmann::json;
+
+std::string PrefixEnd(const std::string& prefix) {
+  std::string end = prefix;
+  while (!end.empty()) {
+    if (static_cast<unsigned char>(end.back()) < 0xff) {
+      end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return std::string(1, '\0');  // every key
+}
+
+int64_t JsonInt(const json& j, const char* field) {
+  auto it = j.find(field);
+  if (it == j.end()) return 0;
+  if (it->is_number()) return it->get<int64_t>();
+  if (it->is_string()) return str::ParseInt(it->get<std::string>()).value_or(0);
+  return 0;
+}
+
+Result<std::unique_ptr<EtcdClient>> EtcdClient::Open(const std::string& url) {
+  if (!str::StartsWith(url, "etcd://")) return Error::Invalid("etcd URL must be etcd://host:port,...");
+  auto c = std::make_unique<EtcdClient>();
+  for (const std::string& hp : str::Split(url.substr(7), ',')) {
+    if (hp.empty()) continue;
+    http::Endpoint ep = BERTH_TRY(http::ParseEndpoint("tcp://" + hp).Context("etcd endpoint " + hp));
+    c->endpoints_.push_back(ep);
+  }
+  if (c->endpoints_.empty()) return Error::Invalid("etcd URL names no endpoint: " + url);
+  return c;
+}
+
+Result<json> EtcdClient::Call(const std::string& path, const json& body) {
+  http::ClientRequest req;
+  req.method = "POST";
+  req.target = "/v3/" + path;
+  req.headers.Add("Content-Type", "application/json");
+  req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  size_t start;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    start = preferred_;
+  }
+  Error last(Code::kUnavailable, "no etcd endpoint");
+  for (size_t n = 0; n < endpoints_.size(); ++n) {
+    size_t i = (start + n) % endpoints_.size();
+    std::unique_ptr<http::Client> client;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      for (auto it = idle_.begin(); it != idle_.end(); ++it)
+        if (it->first == i) {
+          client = std::move(it->second);
+          idle_.erase(it);
+          break;
+        }
+    }
+    if (!client) client = std::make_unique<http::Client>(endpoints_[i]);
+    auto r = client->Do(req, 64u << 20);
+    if (!r.ok()) {
+      last = std::move(r).error();
+      continue;
+    }
+    if (r->status == 503 || r->status == 502) {
+      last = Error(Code::kUnavailable, "etcd " + endpoints_[i].ToString() + ": " + r->body);
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      preferred_ = i;
+      if (idle_.size() < 16) idle_.emplace_back(i, std::move(client));
+    }
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded()) return Error::Internal("etcd answered non-JSON: " + r->body);
+    if (r->status != 200) {
+      std::string msg = j.value("message", j.value("error", r->body));
+      return Error(r->status == 400 ? Code::kInvalidArgument : Code::kInternal,
+                   "etcd /v3/" + path + ": " + msg);
+    }
+    return j;
+  }
+  return std::move(last).Context("etcd /v3/" + path);
+}
+
+namespace {
+
+// Reads from fd until deadline; false on timeout or end.
+Result<bool> ReadSome(int fd, std::string* buf, std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return false;
+  struct pollfd p = {fd, POLLIN, 0};
+  int n = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+  if (n < 0) return errno == EINTR ? Result<bool>(true) : Result<bool>(Error::Sys("poll etcd watch"));
+  if (n == 0) return true;  // loop re-checks the deadline
+  char tmp[16384];
+  ssize_t got = ::read(fd, tmp, sizeof tmp);
+  if (got < 0) return Error::Sys("read etcd watch");
+  if (got == 0) return Error(Code::kUnavailable, "etcd closed the watch");
+  buf->append(tmp, static_cast<size_t>(got));
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<json>> EtcdClient::WatchOnce(const std::string& key,
+                                                const std::string& range_end,
+                                                int64_t start_revision,
+                                                std::chrono::steady_clock::time_point deadline,
+                                                bool prev_kv) {
+  json create = {{"key", Base64Encode(key)},
+                 {"range_end", Base64Encode(range_end)},
+                 {"start_revision", std::to_string(start_revision)},
+                 {"prev_kv", prev_kv}};
+  std::string body = json{{"create_request", create}}.dump();
+  Error last(Code::kUnavailable, "no etcd endpoint");
+  for (const http::Endpoint& ep : endpoints_) {
+    auto fd = http::Dial(ep);
+    if (!fd.ok()) {
+      last = std::move(fd).error();
+      continue;
+    }
+    std::string req = fmt::format(
+        "POST /v3/watch HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\n"
+        "Content-Length: {}\r\n\r\n{}",
+        ep.host, ep.port, body.size(), body);
+    BERTH_TRY(fs::WriteAll(fd->get(), req).Context("etcd watch"));
+    std::string raw, decoded;
+    size_t head_end = std::string::npos, pos = 0, lines_at = 0;
+    for (;;) {
+      bool more = BERTH_TRY(ReadSome(fd->get(), &raw, deadline));
+      if (!more) return std::vector<json>{};
+      if (head_end == std::string::npos) {
+        head_end = raw.find("\r\n\r\n");
+        if (head_end == std::string::npos) continue;
+        if (raw.compare(0, 12, "HTTP/1.1 200") != 0)
+          return Error(Code::kUnavailable, "etcd watch: " + raw.substr(0, raw.find("\r\n")));
+        pos = head_end + 4;
+      }
+      // De-chunk what is complete.
+      for (;;) {
+        size_t eol = raw.find("\r\n", pos);
+        if (eol == std::string::npos) break;
+        auto size = str::ParseUint(std::string_view(raw).substr(pos, eol - pos), 16);
+        if (!size) return Error::Internal("etcd watch: bad chunk");
+        if (raw.size() < eol + 2 + *size + 2) break;
+        if (*size == 0) return Error(Code::kUnavailable, "etcd ended the watch");
+        decoded.append(raw, eol + 2, *size);
+        pos = eol + 2 + *size + 2;
+      }
+      for (;;) {
+        size_t nl = decoded.find('\n', lines_at);
+        if (nl == std::string::npos) break;
+        json msg = json::parse(decoded.substr(lines_at, nl - lines_at), nullptr, false);
+        lines_at = nl + 1;
+        if (msg.is_discarded()) continue;
+        const json& res = msg.contains("result") ? msg["result"] : msg;
+        if (JsonInt(res, "compact_revision") > 0)
+          return Error(Code::kConflict, "etcd watch: revision compacted");
+        if (res.contains("events") && !res["events"].empty())
+          return res["events"].get<std::vector<json>>();
+        if (msg.contains("error")) return Error::Internal("etcd watch: " + msg["error"].dump());
+      }
+    }
+  }
+  return last;
+}
+
+}  // namespace berth::discovery

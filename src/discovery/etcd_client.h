@@ -1,0 +1,51 @@
+// EtcdClient: etcd v3 through its JSON gateway (POST /v3/kv/range, put,
+// deleterange, txn; /v3/lease/grant, keepalive, revoke; /v3/watch), so
+// berthd needs no gRPC stack. Keys and values travel base64-encoded, 64-bit
+// numbers as strings (proto3 JSON). Endpoints are tried in order; the first
+// that answers serves the call (a dead cluster member changes nothing).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "http/client.h"
+#include "http/socket.h"
+
+namespace berth::discovery {
+
+class EtcdClient {
+ public:
+  // url: "etcd://host:port[,host:port...]".
+  static Result<std::unique_ptr<EtcdClient>> Open(const std::string& url);
+
+  // POST /v3/<path> with body; the decoded JSON answer. Connection failures
+  // move on to the next endpoint.
+  Result<nlohmann::json> Call(const std::string& path, const nlohmann::json& body);
+
+  // Watches [key, range_end) from start_revision until at least one event
+  // arrives (returns the events) or deadline passes (returns none).
+  Result<std::vector<nlohmann::json>> WatchOnce(const std::string& key,
+                                                const std::string& range_end,
+                                                int64_t start_revision,
+                                                std::chrono::steady_clock::time_point deadline,
+                                                bool prev_kv);
+
+ private:
+  std::vector<http::Endpoint> endpoints_;
+  std::mutex mu_;  // guards idle_, preferred_
+  std::vector<std::pair<size_t, std::unique_ptr<http::Client>>> idle_;
+  size_t preferred_ = 0;
+};
+
+// etcd's helpers: the end of the range of keys that start with prefix, and
+// a JSON int64 (a string or a number) as a number.
+std::string PrefixEnd(const std::string& prefix);
+int64_t JsonInt(const nlohmann::json& j, const char* field);
+
+}  // namespace berth::discovery
