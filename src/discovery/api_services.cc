@@ -80,6 +80,8 @@ Status Deregister(Call& c, const std::string& id) {
   if (!MayChange(c.caller, *old)) return Fail(c, 403, "Permission denied");
   auto r = c.store->Deregister(id);
   if (!r.ok()) return FailError(c, r.error());
+  // Another host's instance (etcd): only its own host removes it.
+  if (!*r) return Fail(c, 404, "Unknown service ID \"" + id + "\" on this node");
   return ReplyText(c, 200, "", 0);
 }
 

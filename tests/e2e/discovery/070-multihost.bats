@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# Several berthd on one etcd cluster (three members on loopback ports, two
+# daemons with their own roots): a shared catalog and KV, a dead member
+# changes nothing, a dead daemon's services expire with its lease.
+
+load helpers
+
+member_pids=()
+
+setup_file() {
+  command -v etcd >/dev/null || skip "no etcd"
+  export CTDIR="$(mktemp -d /tmp/berth-ct-XXXXXX)"
+  chmod 0755 "$CTDIR"
+  export DATA="$CTDIR/a/data" EXEC="$CTDIR/a/exec"
+  local i cluster="" ports=()
+  for i in 1 2 3; do
+    local c p
+    c="$(free_port)"
+    p="$(free_port)"
+    echo "$c" >"$CTDIR/m$i.client"
+    echo "$p" >"$CTDIR/m$i.peer"
+    cluster+="${cluster:+,}m$i=http://127.0.0.1:$p"
+  done
+  for i in 1 2 3; do
+    local c p
+    c="$(cat "$CTDIR/m$i.client")"
+    p="$(cat "$CTDIR/m$i.peer")"
+    etcd --name "m$i" --data-dir "$CTDIR/m$i" --initial-cluster "$cluster" \
+      --initial-cluster-state new --initial-cluster-token "berth-$$" \
+      --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
+      --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
+      </dev/null >"$CTDIR/m$i.log" 2>&1 3>&- &
+    echo $! >>"$CTDIR/etcd.pids"
+  done
+  for i in 1 2 3; do
+    ETCD_PORT="$(cat "$CTDIR/m$i.client")" wait_for 30 etcd_healthy || { cat "$CTDIR"/m*.log >&2; return 1; }
+  done
+  local url="etcd://127.0.0.1:$(cat "$CTDIR/m1.client"),127.0.0.1:$(cat "$CTDIR/m2.client"),127.0.0.1:$(cat "$CTDIR/m3.client")"
+  echo "$url" >"$CTDIR/url"
+  start_host a "$url"
+  start_host b "$url"
+}
+
+# start_host NAME URL: a berthd on $CTDIR/NAME with the etcd store.
+start_host() {
+  local d="$CTDIR/$1"
+  mkdir -p "$d/data" "$d/exec"
+  "$BERTHD" --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/exec/berth.sock" \
+    --discovery "$2" --discovery-addr 127.0.0.1:0 </dev/null >>"$d/berthd.log" 2>&1 3>&- &
+  echo $! >"$d/pid"
+  echo $! >>"$CTDIR/berthd.pids"
+  wait_for 20 test -s "$d/exec/discovery.addr" || { cat "$d/berthd.log" >&2; return 1; }
+}
+
+addr() { cat "$CTDIR/$1/exec/discovery.addr"; }
+
+teardown_file() {
+  local p
+  for p in $(cat "$CTDIR/berthd.pids" 2>/dev/null) $(cat "$CTDIR/etcd.pids" 2>/dev/null); do
+    kill -TERM "$p" 2>/dev/null || true
+    wait_for 20 pid_gone "$p" || kill -KILL "$p" 2>/dev/null || true
+  done
+  rm -rf "$CTDIR"
+}
+
+@test "a service and a key written on one host are seen on the other; etcd holds raw values" {
+  run curl -s -X PUT -d '{"Name":"shared","ID":"shared-a","Port":80}' "http://$(addr a)/v1/agent/service/register"
+  assert_success
+  run curl -s -X PUT -d hello "http://$(addr a)/v1/kv/cfg/greeting"
+  assert_eq "$output" true
+  run curl -s "http://$(addr b)/v1/catalog/service/shared"
+  assert_eq "$(jq -r '.[0].ServiceID' <<<"$output")" shared-a
+  run curl -s "http://$(addr b)/v1/kv/cfg/greeting?raw"
+  assert_eq "$output" hello
+  # What berthd wrote, read from etcd itself (the gateway etcdctl also uses).
+  local key
+  key="$(printf 'berth/kv/cfg/greeting' | base64 -w0)"
+  run curl -s -X POST -d "{\"key\":\"$key\"}" "http://127.0.0.1:$(cat "$CTDIR/m2.client")/v3/kv/range"
+  assert_eq "$(jq -r '.kvs[0].value' <<<"$output" | base64 -d)" hello
+  # Host b cannot remove host a's instance.
+  run curl -s -o /dev/null -w '%{http_code}' -X PUT "http://$(addr b)/v1/agent/service/deregister/shared-a"
+  assert_eq "$output" 404
+}
+
+@test "killing one etcd member (the first endpoint) changes nothing" {
+  local first
+  first="$(head -1 "$CTDIR/etcd.pids")"
+  kill -KILL "$first"
+  wait_for 10 pid_gone "$first"
+  run curl -s -X PUT -d v2 "http://$(addr b)/v1/kv/cfg/after"
+  assert_eq "$output" true
+  run curl -s "http://$(addr a)/v1/kv/cfg/after?raw"
+  assert_eq "$output" v2
+  run curl -s -X PUT -d '{"Name":"late","ID":"late-b","Port":81}' "http://$(addr b)/v1/agent/service/register"
+  run curl -s "http://$(addr a)/v1/catalog/service/late"
+  assert_eq "$(jq length <<<"$output")" 1
+}
+
+@test "a killed berthd's services vanish within its lease time" {
+  local pid
+  pid="$(cat "$CTDIR/a/pid")"
+  kill -KILL "$pid"
+  wait_for 10 pid_gone "$pid"
+  gone() {
+    [[ "$(curl -s "http://$(addr b)/v1/catalog/service/shared" | jq length)" == 0 ]]
+  }
+  local t0=$SECONDS
+  wait_for 25 gone || fail "host a's service still there after 25 s"
+  echo "vanished after $((SECONDS - t0)) s" >&3
+  run curl -s "http://$(addr b)/v1/catalog/service/late"
+  assert_eq "$(jq length <<<"$output")" 1
+}
