@@ -189,7 +189,8 @@ Status StartState(Daemon::State& s) {
   AddSystemRoutes(s.router, {&s.host, &s.facts, &s.events, s.images.get(), [eng] {
                                engine::Engine::Counts c = eng->Count();
                                return ContainerCounts{c.total, c.running, c.paused, c.stopped};
-                             }});
+                             },
+                             [eng] { return eng->VolumeDiskUsage(); }});
   AddImageRoutes(s.router, s.images.get(), &s.events);
   AddContainerRoutes(s.router, eng);
   AddVolumeRoutes(s.router, eng);

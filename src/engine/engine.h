@@ -162,6 +162,8 @@ class Engine {
   // kConflict "remove x: volume is in use - [ids]"; force ignores a missing one.
   Status VolumeRemove(const std::string& name, bool force);
   Result<nlohmann::json> VolumePrune(const std::map<std::string, std::vector<std::string>>& filters);
+  // /system/df's Volumes: each volume with UsageData {Size, RefCount}.
+  nlohmann::json VolumeDiskUsage();
 
   class Impl;
 

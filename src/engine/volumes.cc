@@ -20,7 +20,7 @@ std::vector<std::string> Values(const Filters& f, const std::string& key) {
 
 Status CheckKeys(const Filters& f, const std::set<std::string>& accepted) {
   for (const auto& [k, v] : f)
-    if (!accepted.count(k)) return Error::Invalid("invalid filter '" + k + "'");
+    if (!accepted.count(k)) return Error::Invalid("Invalid filter '" + k + "'");
   return Ok();
 }
 
@@ -100,7 +100,7 @@ Result<json> Engine::VolumeList(const Filters& filters) {
     else if (d == "false" || d == "0")
       dangling = false;
     else
-      return Error::Invalid("Invalid filter 'dangling=" + d + "'");
+      return Error::Invalid("Invalid filter 'dangling=[" + d + "]'");
   }
   std::set<std::string> referenced;
   if (dangling) {
@@ -166,8 +166,20 @@ Result<json> Engine::VolumePrune(const Filters& filters) {
     reclaimed += size;
   }
   m.PublishVolume("prune", "", {{"reclaimed", std::to_string(reclaimed)}});
-  return json{{"VolumesDeleted", deleted.empty() ? json(nullptr) : deleted},
+  return json{{"VolumesDeleted", deleted},
               {"SpaceReclaimed", reclaimed}};
+}
+
+json Engine::VolumeDiskUsage() {
+  Impl& m = *impl_;
+  json out = json::array();
+  for (const volume::Volume& v : m.volumes->List()) {
+    json j = volume::ToJson(v);
+    j["UsageData"] = {{"Size", m.volumes->Size(v.name)},
+                      {"RefCount", static_cast<int64_t>(m.VolumeReferences(v.name).size())}};
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 }  // namespace berth::engine

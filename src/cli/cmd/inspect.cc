@@ -65,7 +65,7 @@ std::unique_ptr<Command> NewInspectCommand() {
   f.Bool(&o->size, "size", 's', false, "Display total file sizes if the type is container");
   f.String(&o->type, "type", 0, "", "Return JSON for specified type");
   cmd->run = [o](Cli& cli, const std::vector<std::string>& args) -> Status {
-    if (!o->type.empty() && o->type != "container" && o->type != "image")
+    if (!o->type.empty() && o->type != "container" && o->type != "image" && o->type != "volume")
       return Error::Invalid(fmt::format("\"{}\" is not a valid value for --type", o->type));
     auto* c = BERTH_TRY(cli.Client());
     auto get = [&](const std::string& name) -> Result<std::string> {
@@ -79,6 +79,11 @@ std::unique_ptr<Command> NewInspectCommand() {
       if (o->type.empty() || o->type == "image") {
         auto raw = c->ImageInspectRaw(name);
         if (raw.ok() || raw.error().code() != Code::kNotFound) return raw;
+      }
+      if ((o->type.empty() || o->type == "volume") && !name.empty()) {
+        auto resp = c->Do({.path = "/volumes/" + name});
+        if (resp.ok()) return std::move(resp->body);
+        if (resp.error().code() != Code::kNotFound) return std::move(resp).error();
       }
       std::string what = o->type.empty() ? "object" : o->type;
       return Error(Code::kNotFound, fmt::format("Error: No such {}: {}", what, name));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ struct SystemDeps {
   EventBus* events;
   ImageBackend* images;
   std::function<ContainerCounts()> containers;  // may be empty
+  std::function<nlohmann::json()> volumes;      // /system/df's Volumes; may be empty
 };
 
 // /_ping, /version, /info, /events, /system/df. deps' pointees must outlive

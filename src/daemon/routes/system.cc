@@ -225,6 +225,7 @@ void AddSystemRoutes(http::Router& r, SystemDeps d) {
         [d](http::Request& req, http::ResponseWriter& w) { return Events(*d.events, req, w); });
   r.Get("/system/df", [d](http::Request&, http::ResponseWriter& w) -> Status {
     json du = BERTH_TRY(DiskUsageJson(*d.images));
+    if (d.volumes) du["Volumes"] = d.volumes();
     return w.SendJson(200, du.dump(-1, ' ', false, json::error_handler_t::replace));
   });
 }

@@ -77,7 +77,10 @@ teardown() { vol_teardown; }
   assert_eq "$output" "aa"
   run_berth volume ls --filter foo=bar
   assert_failure
-  assert_match "$output" "invalid filter 'foo'"
+  assert_match "$output" "Invalid filter 'foo'"
+  run_berth volume ls --filter dangling=maybe
+  assert_failure
+  assert_match "$output" "Invalid filter 'dangling=\[maybe\]'"
 }
 
 @test "volume rm: removes, refuses one in use (409), force ignores a missing one" {
@@ -139,4 +142,20 @@ teardown() { vol_teardown; }
   run bash -c "echo n | '$BERTH' -H '$HOST' volume prune"
   assert_match "$output" "Are you sure you want to continue"
   b volume inspect asked >/dev/null
+}
+
+@test "system df counts volumes; inspect finds a volume by name" {
+  b volume create dfv >/dev/null
+  head -c 4096 /dev/zero >"$DATA/volumes/dfv/_data/f"
+  b create --name dfc -v dfv:/d busybox true >/dev/null
+  run_berth system df -v
+  assert_success
+  assert_match "$output" "dfv +1 +4.096kB"
+  run api GET /system/df
+  assert_eq "$(head -1 <<<"$output" | jq -c '.Volumes[0].UsageData')" '{"RefCount":1,"Size":4096}'
+  run_berth inspect -f '{{.Name}} {{.Driver}}' dfv
+  assert_success
+  assert_eq "$output" "dfv local"
+  run_berth inspect --type volume -f '{{.Name}}' dfv
+  assert_eq "$output" "dfv"
 }
