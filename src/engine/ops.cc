@@ -169,6 +169,12 @@ Status Engine::ArchivePut(const std::string& name, const std::string& path, int 
     if (c->host_config.value("ReadonlyRootfs", false) && c->Running())
       return Error(Code::kPermissionDenied, "container rootfs is marked read-only");
   }
+  // Into a read-only volume or bind: refused, as docker's cp.
+  std::string dest = berth::fs::Clean(path.empty() || path[0] != '/' ? "/" + path : path);
+  for (const volume::MountPoint& mp : c->mounts)
+    if (!mp.rw && mp.type != "tmpfs" &&
+        (dest == mp.destination || dest.rfind(mp.destination + "/", 0) == 0))
+      return Error(Code::kPermissionDenied, "mounted volume is marked read-only");
   std::string user;
   {
     std::lock_guard lock(c->mu);

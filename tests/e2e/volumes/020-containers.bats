@@ -157,6 +157,12 @@ teardown() { vol_teardown; }
   run_berth run --rm vimg:committed ls -A /data
   assert_success
   assert_eq "$output" ""
+  # Not into a read-only volume.
+  b run -d --name cpro -v cpvol:/data:ro busybox sleep 1000 >/dev/null
+  run_berth cp "$CTDIR/cpfile" cpro:/data/other
+  assert_failure
+  assert_match "$output" "mounted volume is marked read-only"
+  [[ ! -e "$DATA/volumes/cpvol/_data/other" ]] || fail "cp wrote into a read-only volume"
   # Stopped containers too.
   b stop -t 0 cpv >/dev/null
   run_berth cp cpv:/data/cpfile "$CTDIR/back2"
