@@ -247,6 +247,7 @@ class Bench:
         self.berth_ids = set()    # containers made, for the fallback cleanup
         self.docker_ids = set()
         self.hugetlb_mounted = False
+        self.docker_bridge = None
         self.docker_cgroup_parent = f"berth-bench-docker-{os.getpid()}"
         self.rootfs_tar = None
         self.closed = False
@@ -283,7 +284,10 @@ class Bench:
         self.berth_data_root = os.path.join(root, "data")
         logpath = self.path("berthd.log")
         argv = [berthd, "--data-root", self.berth_data_root, "--exec-root", self.berth_exec_root,
-                "-H", "unix://" + sock, "--pidfile", os.path.join(root, "berthd.pid")]
+                "-H", "unix://" + sock, "--pidfile", os.path.join(root, "berthd.pid"),
+                # A bridge of its own (other daemons may run beside it).
+                "--bridge", "bb%x" % (os.getpid() & 0xffffff), "--bip",
+                "10.%d.%d.1/24" % (100 + os.getpid() % 100, (os.getpid() >> 8) % 256)]
         if debug:
             argv.append("--debug")
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=open(logpath, "w"),
@@ -307,7 +311,11 @@ class Bench:
         return [self.berthd_proc.pid] + self.berth_monitor_pids()
 
     # -- dockerd (Debian's docker.io 20.10 with the containerd it starts)
-    def start_dockerd(self):
+    def start_dockerd(self, bridge=None):
+        """bridge: (name, "a.b.c.1/24") to give dockerd a bridge of its own
+        (made here, removed by close()); without it dockerd runs --bridge=none.
+        With a bridge dockerd still touches no iptables (--iptables=false,
+        --ip-forward=false): published ports go through its userland proxy."""
         if not shutil.which("dockerd") or not os.access("/usr/bin/docker", os.X_OK):
             die("dockerd or /usr/bin/docker not found (apt-get install docker.io)")
         d = self.path("docker")
@@ -315,11 +323,19 @@ class Bench:
         sock = os.path.join(d, "docker.sock")
         self.docker_exec_root = os.path.join(d, "exec")
         logpath = self.path("dockerd.log")
+        net = ["--bridge=none", "--userland-proxy=false"]
+        if bridge:
+            name, cidr = bridge
+            subprocess.run(["ip", "link", "add", name, "type", "bridge"], check=True)
+            self.docker_bridge = name
+            subprocess.run(["ip", "addr", "add", cidr, "dev", name], check=True)
+            subprocess.run(["ip", "link", "set", name, "up"], check=True)
+            net = ["--bridge=" + name, "--ip-forward=false"]
         p = subprocess.Popen(["dockerd", "--data-root", os.path.join(d, "data"),
                               "--exec-root", self.docker_exec_root, "-H", "unix://" + sock,
-                              "--pidfile", os.path.join(d, "dockerd.pid"), "--bridge=none",
+                              "--pidfile", os.path.join(d, "dockerd.pid")] + net + [
                               "--iptables=false", "--ip6tables=false", "--ip-masq=false",
-                              "--userland-proxy=false", "--log-level=warn",
+                              "--log-level=warn",
                               "--cgroup-parent", "/" + self.docker_cgroup_parent],
                              stdin=subprocess.DEVNULL, stdout=open(logpath, "w"),
                              stderr=subprocess.STDOUT)
@@ -435,6 +451,8 @@ class Bench:
             remove_cgroup(f"{self.docker_cgroup_parent}/{cid}")
         if self.docker:
             remove_cgroup(self.docker_cgroup_parent)
+        if self.docker_bridge:
+            subprocess.run(["ip", "link", "del", self.docker_bridge], stderr=subprocess.DEVNULL)
         unmount_below(self.tmp)
         if self.hugetlb_mounted:
             subprocess.run(["umount", "/sys/fs/cgroup/hugetlb"])

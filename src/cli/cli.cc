@@ -55,6 +55,7 @@ std::unique_ptr<Command> NewRoot(GlobalOptions* g) {
   root->Add(NewImageCommand());
   root->Add(NewSystemCommand());
   root->Add(NewVolumeCommand());
+  root->Add(NewNetworkCommand());
   root->Add(NewImageListCommand(true));
   root->Add(NewRemoveCommand(true));
   root->Add(NewHistoryCommand());

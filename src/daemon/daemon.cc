@@ -1,3 +1,4 @@
+#include "network/manager.h"
 #include "daemon/daemon.h"
 
 #include <grp.h>
@@ -42,6 +43,7 @@ struct Daemon::State {
   EventBus events;
   std::unique_ptr<StoreBackend> images;
   std::unique_ptr<DiscoveryService> discovery;
+  std::unique_ptr<network::Manager> network;  // null with --bridge=none
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<Registration> registration;  // set after the engine opens
   std::mutex registration_mu;                   // guards registration
@@ -156,7 +158,19 @@ Status StartState(Daemon::State& s) {
   auto store = BERTH_TRY_CTX(image::ImageStore::Open(store_options), "open image store");
   s.images = std::make_unique<StoreBackend>(std::move(store));
 
+  if (o.bridge != "none") {
+    network::ManagerOptions no;
+    no.bridge = o.bridge;
+    no.bip = o.bip;
+    no.table = o.nft_table;
+    no.mtu = o.mtu;
+    no.state_dir = fs::Join(o.data_root, "network");
+    no.netns_dir = fs::Join(o.exec_root, "netns");
+    s.network = BERTH_TRY_CTX(network::Manager::Open(no), "set up the default bridge network");
+  }
+
   engine::Options eo;
+  eo.network = s.network.get();
   eo.data_root = o.data_root;
   eo.exec_root = o.exec_root;
   eo.monitor_path = HelperBinary("berth-monitor", "monitor");
@@ -194,6 +208,7 @@ Status StartState(Daemon::State& s) {
   AddImageRoutes(s.router, s.images.get(), &s.events);
   AddContainerRoutes(s.router, eng);
   AddVolumeRoutes(s.router, eng);
+  AddNetworkRoutes(s.router, eng);
   s.server = std::make_unique<http::Server>(WithCommonHeaders(s.router, s.facts.version));
 
   bool any_unix = false;
@@ -242,6 +257,8 @@ void Daemon::Stop() {
   s.engine.reset();
   if (s.discovery) s.discovery->Stop();
   s.discovery.reset();
+  if (s.network) s.network->Close();  // the table and bridge go when no container uses them
+  s.network.reset();
   s.images.reset();
   if (s.pidfile_written) RemovePidfile(s.pidfile);
   s.locks.clear();

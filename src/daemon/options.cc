@@ -85,6 +85,23 @@ const Setting kSettings[] = {
     {"discovery-addr", 0, "discovery-addr", Kind::kString,
      "Address of the Consul-compatible discovery API (host:port, or none)",
      BERTH_STRING_SETTING(discovery_addr)},
+    {"bridge", 'b', "bridge", Kind::kString,
+     "Linux bridge of the default network (default berth0; \"none\": no bridge network)",
+     BERTH_STRING_SETTING(bridge)},
+    {"bip", 0, "bip", Kind::kString,
+     "Gateway address and prefix of the default bridge (default 10.210.0.1/16)",
+     BERTH_STRING_SETTING(bip)},
+    {"nft-table", 0, "nft-table", Kind::kString,
+     "nftables table for NAT and published ports (default berth_<bridge>)",
+     BERTH_STRING_SETTING(nft_table)},
+    {"mtu", 0, "mtu", Kind::kString, "MTU of the default bridge and its veths (default 1500)",
+     [](Options& o, const std::string& v) -> Status {
+       auto n = str::ParseInt(v);
+       if (!n || *n < 68 || *n > 65535)
+         return Error::Invalid(fmt::format("invalid argument \"{}\" for \"--mtu\" flag", v));
+       o.mtu = static_cast<int>(*n);
+       return Ok();
+     }},
     {"config-file", 0, "", Kind::kString, "JSON config file (default /etc/berth/daemon.json)",
      BERTH_STRING_SETTING(config_file)},
     {"help", 'h', "", Kind::kBool, "Print usage", BERTH_BOOL_SETTING("help", help)},

@@ -44,6 +44,14 @@ struct Options {
   // Where the Consul-compatible API listens for the host: "host:port", or
   // "none" to serve no host listener. A failure to bind is logged, not fatal.
   std::string discovery_addr{"127.0.0.1:8500"};
+  // The default bridge network: the Linux bridge ("none": no bridge
+  // network, containers get only loopback), its gateway address/prefix, the
+  // nftables table (empty: "berth_<bridge>", so each daemon has its own)
+  // and the MTU.
+  std::string bridge = "berth0";
+  std::string bip = "10.210.0.1/16";
+  std::string nft_table;
+  int mtu = 1500;
 
   // Not settings but requests from the command line.
   std::string config_file;  // --config-file; empty: none given

@@ -39,6 +39,7 @@ json ToRecord(const Container& c) {
       {"Image", c.image_id},
       {"Config", c.config},
       {"HostConfig", c.host_config},
+      {"NetworkingConfig", c.networking_config},
       {"Path", c.path},
       {"Args", c.args},
       {"RestartCount", c.restart_count},
@@ -67,6 +68,7 @@ Status FromRecord(const json& j, Container* c) {
     c->image_id = j.value("Image", "");
     c->config = j.value("Config", json::object());
     c->host_config = j.value("HostConfig", json::object());
+  c->networking_config = j.value("NetworkingConfig", json::object());
     c->path = j.value("Path", "");
     c->args = j.value("Args", std::vector<std::string>{});
     c->restart_count = j.value("RestartCount", 0);

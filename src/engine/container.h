@@ -57,6 +57,7 @@ struct Container {
   std::string image_id;   // "sha256:…"
   nlohmann::json config;       // Docker's Config, image config merged in
   nlohmann::json host_config;  // Docker's HostConfig, normalized
+  nlohmann::json networking_config = nlohmann::json::object();  // as created (EndpointsConfig)
   std::string path;            // Path (the program)
   std::vector<std::string> args;
   // Binds, volumes and --mount tmpfs as resolved at create (MountPoints).

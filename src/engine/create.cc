@@ -49,12 +49,16 @@ Result<CreateResult> Engine::Create(const json& body, const std::string& name) {
   config = BERTH_TRY(MergeImageConfig(config, image_cfg));
   json host_config =
       BERTH_TRY(NormalizeHostConfig(body.value("HostConfig", json::object())));
+  json networking_config = body.value("NetworkingConfig", json::object());
+  if (!networking_config.is_object()) networking_config = json::object();
+  BERTH_TRY(CheckNetworkMode(m, host_config, networking_config));
 
   auto c = std::make_shared<Container>();
   c->id = NewId();
   if (config.value("Hostname", "").empty()) config["Hostname"] = c->id.substr(0, 12);
   c->config = std::move(config);
   c->host_config = std::move(host_config);
+  c->networking_config = std::move(networking_config);
   c->image_id = img->id.str();
   c->created = NowRfc3339Nano();
   std::vector<std::string> argv;

@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "engine/engine_impl.h"
+#include "network/manager.h"
 #include "monitor/monitor_client.h"
 
 namespace berth::engine {
@@ -187,6 +188,8 @@ void Engine::Impl::OnContainerExit(const std::string& id) {
   {
     std::lock_guard lock(c->mu);
     if (!c->Running() && c->state.status != ContainerStatus::kCreated) return;
+    // Before the state changes: a start right after the exit attaches anew.
+    TeardownNetwork(id);
     RunState& s = c->state;
     s.status = ContainerStatus::kExited;
     s.pid = 0;
@@ -369,6 +372,15 @@ void Engine::Impl::Restore() {
         (policy == "always" || (policy == "unless-stopped" && !c->manually_stopped)))
       to_start.push_back(c);
   }
+  // Endpoints of containers that are gone or no longer run.
+  if (opts.network)
+    opts.network->Prune([this](const std::string& id) {
+      std::lock_guard lock(mu);
+      auto it = containers.find(id);
+      if (it == containers.end()) return false;
+      std::lock_guard cl(it->second->mu);
+      return it->second->Running();
+    });
   volumes->EndRestore();  // unmounts the volumes no running container holds
   for (auto& c : to_start) {
     std::lock_guard op(c->op_mu);

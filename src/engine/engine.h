@@ -30,6 +30,10 @@
 #include "engine/container.h"
 #include "image/image_store.h"
 
+namespace berth::network {
+class Manager;
+}
+
 namespace berth::engine {
 
 struct Options {
@@ -39,6 +43,9 @@ struct Options {
   std::string init_path;     // berth-init (for --init)
   std::string cgroup_parent = "/berth";
   image::ImageStore* images = nullptr;
+  // The default bridge network (null: --bridge=none, containers get only
+  // loopback unless --network host).
+  network::Manager* network = nullptr;
   // Publishes a container event (action, id, attributes: name, image, …).
   std::function<void(const std::string& type, const std::string& action, const std::string& id,
                      std::map<std::string, std::string> attributes)>
@@ -144,6 +151,11 @@ class Engine {
                     std::string* stat_header);
   Status ArchivePut(const std::string& name, const std::string& path, int in_fd,
                     bool no_overwrite_dir_non_dir, bool copy_uid_gid);
+
+  // The predefined networks (bridge, host, none) as Docker lists them, with
+  // the running containers on each; inspect by name, ID or ID prefix.
+  Result<nlohmann::json> Networks();
+  Result<nlohmann::json> NetworkInspect(const std::string& name);
 
   // Counts for /info.
   struct Counts {

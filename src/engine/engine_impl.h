@@ -102,6 +102,14 @@ class Engine::Impl {
   // create resolves its volumes until the container is indexed: a prune
   // never removes a volume a new container is about to use. Taken before mu.
   std::mutex volumes_mu;
+  // Networking (network.cc). SetupNetwork: the namespace the start joins
+  // ("" a new one, "host", or a path), the endpoint attached for bridge
+  // mode; TeardownNetwork undoes it (idempotent). The JSON views need c.mu.
+  Result<std::string> SetupNetwork(const ContainerPtr& c);
+  void TeardownNetwork(const std::string& id);
+  std::string ContainerIp(const std::string& id);
+  json NetworkSettingsJson(const Container& c);
+  json PortsList(const Container& c);
   // Runs the container's HEALTHCHECK while this start of it lasts.
   void StartHealthcheck(const ContainerPtr& c);
   // Removes a container directory in the background (renamed away first).
@@ -139,5 +147,7 @@ class Engine::Impl {
 std::string NewId();
 std::string RandomName();
 Error NoSuchContainer(const std::string& name);
+// Create's check of NetworkMode and NetworkingConfig (Docker's errors).
+Status CheckNetworkMode(Engine::Impl& m, const json& host_config, const json& networking_config);
 
 }  // namespace berth::engine

@@ -122,27 +122,6 @@ int64_t DirSize(const std::string& path) {
   return total;
 }
 
-json NetworkSettings() {
-  return {{"Bridge", ""},
-          {"SandboxID", ""},
-          {"HairpinMode", false},
-          {"LinkLocalIPv6Address", ""},
-          {"LinkLocalIPv6PrefixLen", 0},
-          {"Ports", json::object()},
-          {"SandboxKey", ""},
-          {"SecondaryIPAddresses", nullptr},
-          {"SecondaryIPv6Addresses", nullptr},
-          {"EndpointID", ""},
-          {"Gateway", ""},
-          {"GlobalIPv6Address", ""},
-          {"GlobalIPv6PrefixLen", 0},
-          {"IPAddress", ""},
-          {"IPPrefixLen", 0},
-          {"IPv6Gateway", ""},
-          {"MacAddress", ""},
-          {"Networks", json::object()}};
-}
-
 std::vector<std::string> FilterValues(const std::map<std::string, std::vector<std::string>>& f,
                                       const std::string& key) {
   auto it = f.find(key);
@@ -205,7 +184,7 @@ Result<json> Engine::Inspect(const std::string& name, bool size) {
         {"Name", "overlay2"}}},
       {"Mounts", MountsJson(*c)},
       {"Config", c->config},
-      {"NetworkSettings", NetworkSettings()},
+      {"NetworkSettings", m.NetworkSettingsJson(*c)},
   };
   if (size) {
     int64_t rw = DirSize(fs::Join(dir, "fs/upper"));
@@ -316,12 +295,12 @@ Result<json> Engine::List(const ListOptions& o) {
         {"ImageID", c->image_id},
         {"Command", cmd},
         {"Created", ParseTime(c->created)},
-        {"Ports", json::array()},
+        {"Ports", m.PortsList(*c)},
         {"Labels", labels.is_object() ? labels : json::object()},
         {"State", st},
         {"Status", StatusText(*c)},
         {"HostConfig", {{"NetworkMode", c->host_config.value("NetworkMode", "default")}}},
-        {"NetworkSettings", {{"Networks", json::object()}}},
+        {"NetworkSettings", {{"Networks", m.NetworkSettingsJson(*c)["Networks"]}}},
         {"Mounts", MountsJson(*c)},
     };
     if (o.size) {

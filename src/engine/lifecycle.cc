@@ -156,6 +156,7 @@ Status Engine::Impl::RemoveFiles(const ContainerPtr& c) {
   std::string merged = MergedDir(c->id);
   ::umount2(merged.c_str(), MNT_DETACH);
   (void)runtime::Delete(rt, c->id, /*force=*/true);
+  TeardownNetwork(c->id);
   (void)fs::RemoveAll(RunDir(c->id));
   // Deleting a big upper dir takes long: the directory is renamed away and
   // deleted in the background (or at the next start after a crash).

@@ -54,14 +54,14 @@ Status MountRootfs(Engine::Impl& m, const Container& c) {
   return Ok();
 }
 
-Status WriteEtcFiles(Engine::Impl& m, const Container& c) {
+Status WriteEtcFiles(Engine::Impl& m, const Container& c, const std::string& ip) {
   std::string dir = m.ContainerDir(c.id);
   std::string hostname = c.config.value("Hostname", c.id.substr(0, 12));
   std::string domain = c.config.value("Domainname", "");
   const json& hc = c.host_config;
   BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hostname"), hostname + "\n", 0644, false));
   BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hosts"),
-                            HostsFile(hostname, "", Strings(hc.value("ExtraHosts", json()))), 0644,
+                            HostsFile(hostname, ip, Strings(hc.value("ExtraHosts", json()))), 0644,
                             false));
   auto host_resolv = fs::ReadFile("/etc/resolv.conf");
   BERTH_TRY(fs::AtomicWrite(
@@ -95,6 +95,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   auto fail = [&](Error e) -> Error {
     ReleaseMounts(*c);
     if (mounted) ::umount2(merged.c_str(), MNT_DETACH);
+    TeardownNetwork(id);
     (void)fs::RemoveAll(run_dir);
     std::lock_guard lock(c->mu);
     c->state.error = e.message();
@@ -103,7 +104,9 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
     return e;
   };
   if (!st.ok()) return fail(std::move(st).error().Context("start container " + id.substr(0, 12)));
-  if (st = WriteEtcFiles(*this, *c); !st.ok()) return fail(std::move(st).error());
+  auto netns = SetupNetwork(c);
+  if (!netns.ok()) return fail(std::move(netns).error());
+  if (st = WriteEtcFiles(*this, *c, ContainerIp(id)); !st.ok()) return fail(std::move(st).error());
 
   SpecInput in;
   in.id = id;
@@ -115,8 +118,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   in.resolv_conf_path = fs::Join(dir, "resolv.conf");
   in.init_path = opts.init_path;
   in.cgroup_parent = opts.cgroup_parent;
-  std::string net = c->host_config.value("NetworkMode", "default");
-  if (net == "host") in.netns = "host";
+  in.netns = *netns;
   auto volume_mounts = SetupMounts(*c, merged);
   if (!volume_mounts.ok()) return fail(std::move(volume_mounts).error());
   in.mounts = std::move(*volume_mounts);
@@ -176,6 +178,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
     if (auto conn = monitor::WaitConnection(run_dir); conn.ok())
       (void)monitor::ReadWaitReply(conn->get());
     ::umount2(merged.c_str(), MNT_DETACH);
+    TeardownNetwork(id);
     (void)fs::RemoveAll(run_dir);
     ReleaseMounts(*c);
     std::lock_guard lock(c->mu);

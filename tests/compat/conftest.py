@@ -14,6 +14,7 @@ runtime state deleted and the mounts under the root unmounted.
 import glob
 import json
 import os
+import random
 import signal
 import subprocess
 import tempfile
@@ -23,6 +24,7 @@ import docker
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NFT_PY = os.path.join(REPO, "tests/e2e/lib/nft.py")
 BERTHD = os.environ.get("BERTHD", os.path.join(REPO, "build/src/berthd/berthd"))
 BERTH = os.environ.get("BERTH", os.path.join(REPO, "build/src/berth/berth"))
 SCRIPTS = os.environ.get("BERTH_SCRIPTS_DIR", os.path.join(REPO, "scripts"))
@@ -37,9 +39,17 @@ class Daemon:
         self.sock = os.path.join(self.exec_root, "berth.sock")
         self.url = "unix://" + self.sock
         self.log = open(os.path.join(root, "berthd.log"), "w+")
+        # A bridge, subnet and nft table of its own (tests run beside other
+        # daemons); removed by stop() even when berthd died.
+        tag = "%05x" % (os.getpid() & 0xfffff) + "%03x" % random.randrange(4096)
+        self.bridge = "bc" + tag
+        self.nft_table = "berth_" + self.bridge
+        self.subnet_prefix = "10.%d.%d" % (100 + random.randrange(100), random.randrange(256))
         self.proc = subprocess.Popen(
             [BERTHD, "--data-root", self.data, "--exec-root", self.exec_root, "-H", self.url,
-             "--discovery-addr", "127.0.0.1:0"],
+             "--discovery-addr", "127.0.0.1:0",
+             "--bridge", self.bridge, "--bip", self.subnet_prefix + ".1/24",
+             "--nft-table", self.nft_table],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         client = docker.APIClient(base_url=self.url, version="1.41")
@@ -75,6 +85,10 @@ class Daemon:
         self.log.close()
         self.kill_containers()
         self.unmount()
+        subprocess.run(["/usr/bin/python3", NFT_PY, "delete table ip " + self.nft_table],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "del", self.bridge],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def kill_containers(self):
         """SIGKILL to every monitor and container init left under the exec

@@ -39,6 +39,8 @@ void AddContainerManageCommands(Command& root, Command& container);
 
 // cmd/volume/: "volume create|ls|inspect|rm|prune"
 std::unique_ptr<Command> NewVolumeCommand();
+// cmd/network/: "network ls|inspect|create|rm|prune|connect|disconnect"
+std::unique_ptr<Command> NewNetworkCommand();
 
 // cmd/inspect.cc: the generic inspect
 std::unique_ptr<Command> NewInspectCommand();

@@ -58,6 +58,9 @@ void AddContainerRoutes(http::Router& router, engine::Engine* engine);
 
 // /volumes: list, create, inspect, remove, prune over the engine.
 void AddVolumeRoutes(http::Router& router, engine::Engine* engine);
+// /networks/...: the predefined networks (list, inspect); user-defined ones
+// are refused with 501.
+void AddNetworkRoutes(http::Router& router, engine::Engine* engine);
 
 // Serves with router, adding Docker's common headers (Api-Version, Ostype,
 // Docker-Experimental, Server) to every response.

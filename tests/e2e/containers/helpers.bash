@@ -11,6 +11,7 @@
 CT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$CT_DIR/../lib/assert.bash"
 source "$CT_DIR/../lib/berth_cli.bash"
+source "$CT_DIR/../lib/net.bash"
 REPO_DIR="$(cd "$CT_DIR/../../.." && pwd)"
 SCRIPTS_DIR="${BERTH_SCRIPTS_DIR:-$REPO_DIR/scripts}"
 BERTHD="${BERTHD:-$REPO_DIR/build/src/berthd/berthd}"
@@ -24,6 +25,7 @@ ct_setup_file() {
   export SOCK="$EXEC/berth.sock"
   export HOST="unix://$SOCK"
   unset BERTH_HOST DOCKER_HOST
+  net_setup "$CTDIR"
   start_berthd
   "$SCRIPTS_DIR/make-busybox-image" --host "$HOST" --berth "$BERTH" busybox:latest >&2 ||
     { echo "make-busybox-image failed" >&2; return 1; }
@@ -43,6 +45,7 @@ ct_teardown_file() {
   while read -r m; do
     umount -l "$m" 2>/dev/null || true
   done < <(awk -v d="$CTDIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  net_teardown "$CTDIR"
   rm -rf "$CTDIR"
 }
 
@@ -79,7 +82,9 @@ kill_containers() {
 
 start_berthd() {
   mkdir -p "$DATA" "$EXEC"
-  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" \
+  net_setup "$CTDIR"
+  # shellcheck disable=SC2086 # the flags are words
+  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" $BERTHD_NET_FLAGS \
     --discovery-addr "${BERTHD_DISCOVERY_ADDR:-127.0.0.1:0}" "$@" \
     </dev/null >>"$CTDIR/berthd.log" 2>&1 3>&- &
   export BERTHD_PID=$!

@@ -46,7 +46,7 @@ start_host() {
   local d="$CTDIR/$1"
   mkdir -p "$d/data" "$d/exec"
   "$BERTHD" --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/exec/berth.sock" \
-    --discovery "$2" --discovery-addr 127.0.0.1:0 </dev/null >>"$d/berthd.log" 2>&1 3>&- &
+    --discovery "$2" --discovery-addr 127.0.0.1:0 --bridge=none </dev/null >>"$d/berthd.log" 2>&1 3>&- &
   echo $! >"$d/pid"
   echo $! >>"$CTDIR/berthd.pids"
   wait_for 20 test -s "$d/exec/discovery.addr" || { cat "$d/berthd.log" >&2; return 1; }

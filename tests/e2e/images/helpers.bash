@@ -67,7 +67,9 @@ defer() {
 # socket (log in $TESTDIR/berthd.log), sets BERTHD_PID, waits for /_ping.
 start_berthd() {
   mkdir -p "$DATA" "$EXEC"
-  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" \
+  # No bridge network: these suites need none, and a default berth0 would
+  # be shared with daemons of other suites running at the same time.
+  "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" --bridge=none \
     --discovery-addr "${BERTHD_DISCOVERY_ADDR:-127.0.0.1:0}" "$@" \
     </dev/null >>"$TESTDIR/berthd.log" 2>&1 3>&- &
   BERTHD_PID=$!

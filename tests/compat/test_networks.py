@@ -1,0 +1,104 @@
+"""Docker SDK for Python (Debian's python3-docker) against berthd: the
+default bridge network, published ports and the /networks API.
+
+One berthd per module (conftest `cdaemon`, with its own bridge, subnet and
+nft table); `cclient` removes the containers each test leaves."""
+import socket
+import time
+import urllib.request
+
+import docker
+import pytest
+
+BUSYBOX = "busybox:latest"
+HTTPD = ["sh", "-c", "mkdir -p /www && echo $MSG >/www/index.html && exec httpd -f -p 80 -h /www"]
+
+
+def until(what, fn, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            v = fn()
+        except OSError:
+            v = None
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            pytest.fail("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("0.0.0.0", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=2) as r:
+        return r.read().decode()
+
+
+def test_bridge_address_and_attrs(cclient, cdaemon):
+    c = cclient.containers.run(BUSYBOX, ["sleep", "100"], detach=True)
+    c.reload()
+    ns = c.attrs["NetworkSettings"]
+    assert ns["IPAddress"].startswith(cdaemon.subnet_prefix + ".")
+    assert ns["Gateway"] == cdaemon.subnet_prefix + ".1"
+    assert ns["Networks"]["bridge"]["IPAddress"] == ns["IPAddress"]
+    assert ns["MacAddress"].startswith("02:42:")
+    out = cclient.containers.run(BUSYBOX, ["ip", "-o", "-4", "addr", "show", "eth0"], remove=True)
+    assert (cdaemon.subnet_prefix + ".").encode() in out
+
+
+def test_published_port_answers_and_is_listed(cclient):
+    port = free_port()
+    c = cclient.containers.run(BUSYBOX, HTTPD, detach=True, environment={"MSG": "from-docker-py"},
+                               ports={"80/tcp": port})
+    assert until("http", lambda: "from-docker-py" in get(f"http://127.0.0.1:{port}/"))
+    c.reload()
+    assert c.ports == {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": str(port)}]}
+    row = [x for x in cclient.api.containers() if x["Id"] == c.id][0]
+    assert {"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": port, "Type": "tcp"} in row["Ports"]
+
+
+def test_publish_all_and_random_port(cclient):
+    c = cclient.containers.run(BUSYBOX, HTTPD, detach=True, environment={"MSG": "random"},
+                               ports={"80/tcp": None}, publish_all_ports=True)
+    c.reload()
+    port = int(c.ports["80/tcp"][0]["HostPort"])
+    assert port > 1024
+    assert until("http", lambda: "random" in get(f"http://127.0.0.1:{port}/"))
+
+
+def test_port_clash_is_an_api_error(cclient):
+    port = free_port()
+    cclient.containers.run(BUSYBOX, ["sleep", "100"], detach=True, ports={"80/tcp": port})
+    with pytest.raises(docker.errors.APIError) as e:
+        cclient.containers.run(BUSYBOX, ["sleep", "100"], detach=True, ports={"80/tcp": port})
+    assert "port is already allocated" in str(e.value)
+
+
+def test_network_none_and_host(cclient):
+    out = cclient.containers.run(BUSYBOX, ["ls", "/sys/class/net"], network_mode="none",
+                                 remove=True)
+    assert out.split() == [b"lo"]
+
+
+def test_networks_api(cclient, cdaemon):
+    names = sorted(n.name for n in cclient.networks.list())
+    assert names == ["bridge", "host", "none"]
+    br = cclient.networks.get("bridge")
+    assert br.attrs["Driver"] == "bridge"
+    assert br.attrs["IPAM"]["Config"][0]["Subnet"] == cdaemon.subnet_prefix + ".0/24"
+    assert br.attrs["Options"]["com.docker.network.bridge.name"] == cdaemon.bridge
+    c = cclient.containers.run(BUSYBOX, ["sleep", "100"], detach=True)
+    br.reload()
+    assert c.id in br.attrs["Containers"]
+    with pytest.raises(docker.errors.NotFound):
+        cclient.networks.get("nosuchnetwork")
+    with pytest.raises(docker.errors.APIError) as e:
+        br.remove()
+    assert "pre-defined network" in str(e.value)

@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# The real docker CLIs (20.10 and 28.x) against berthd: published ports,
+# port, ps PORTS, network ls/inspect, inspect's NetworkSettings.
+
+load helpers
+
+setup_file() {
+  [[ -x /usr/bin/docker || -x /usr/local/bin/docker ]] || skip "no docker CLI installed"
+  net_setup_file
+}
+teardown_file() { net_teardown_file; }
+teardown() { net_teardown; }
+
+clients() {
+  local c
+  for c in /usr/bin/docker /usr/local/bin/docker; do
+    [[ -x "$c" ]] && echo "$c"
+  done
+}
+
+dk() {
+  local c="$1"
+  shift
+  env -u DOCKER_HOST -u DOCKER_CONTEXT DOCKER_CONFIG="$CTDIR/dockercfg" "$c" -H "$HOST" "$@"
+}
+
+@test "docker run -p, port, ps and inspect against berthd" {
+  local c port n=0
+  for c in $(clients); do
+    n=$((n + 1))
+    port="$(free_port)"
+    dk "$c" run -d --name "web$n" -p "$port:80" busybox sh -c "$(httpd_cmd "docker-cli-$n")" >/dev/null
+    wait_http "http://127.0.0.1:$port/" "docker-cli-$n"
+    assert_eq "$(dk "$c" port "web$n" 80)" "0.0.0.0:$port" "$c port"
+    assert_eq "$(dk "$c" ps --format '{{.Ports}}' --filter "name=web$n")" "0.0.0.0:$port->80/tcp" "$c ps"
+    ip="$(dk "$c" inspect --format '{{.NetworkSettings.IPAddress}}' "web$n")"
+    assert_match "$ip" "^${SUBNET_PREFIX//./\\.}\." "$c inspect"
+    run dk "$c" run --rm busybox wget -qO- "http://$ip/"
+    assert_eq "$output" "docker-cli-$n" "$c container to container"
+    dk "$c" rm -f "web$n" >/dev/null
+  done
+}
+
+@test "docker network ls / inspect show berthd's predefined networks" {
+  local c
+  for c in $(clients); do
+    run dk "$c" network ls --format '{{.Name}} {{.Driver}}'
+    assert_success
+    assert_eq "$(sort <<<"$output" | tr '\n' ' ')" "bridge bridge host host none null " "$c network ls"
+    run dk "$c" network inspect --format '{{(index .IPAM.Config 0).Subnet}}' bridge
+    assert_eq "$output" "$SUBNET_PREFIX.0/24" "$c network inspect"
+    run dk "$c" network rm bridge
+    assert_failure
+    assert_match "$output" "pre-defined network"
+    run dk "$c" run --rm --network nosuch busybox true
+    assert_failure
+    assert_match "$output" "network nosuch not found"
+  done
+}
