@@ -1,6 +1,9 @@
 #include "http/connection.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -87,6 +90,25 @@ bool Drain(ParserBody& body, size_t limit) {
   return false;
 }
 
+// "1.2.3.4:5678", "[::1]:5678", or "" (unix sockets, errors).
+std::string PeerAddress(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+  char host[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(ntohs(a->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(a->sin6_port));
+  }
+  return "";
+}
+
 Request MakeRequest(const Parser& parser) {
   const auto& msg = parser.get();
   Request req;
@@ -103,7 +125,7 @@ Request MakeRequest(const Parser& parser) {
 class Connection {
  public:
   Connection(Transport& t, const Handler& h, const Server::Options& o, ConnHooks& hooks)
-      : t_(t), stream_(t), handler_(h), options_(o), hooks_(hooks) {}
+      : t_(t), stream_(t), handler_(h), options_(o), hooks_(hooks), remote_(PeerAddress(t.fd())) {}
 
   void Run() {
     while (ServeOne()) {
@@ -128,6 +150,7 @@ class Connection {
     const auto& msg = parser.get();
     bool expect = beast::iequals(msg[bhttp::field::expect], "100-continue");
     Request req = MakeRequest(parser);
+    req.remote = remote_;
     ParserBody body(t_, stream_, buf_, parser, expect);
     req.body = &body;
     bool keep = msg.keep_alive();
@@ -163,6 +186,7 @@ class Connection {
   const Handler& handler_;
   const Server::Options& options_;
   ConnHooks& hooks_;
+  std::string remote_;  // the peer, for Request::remote
 };
 
 }  // namespace

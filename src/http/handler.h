@@ -42,6 +42,7 @@ struct Request {
   Query query;
   Headers headers;
   BodyReader* body = nullptr;  // never null while a handler runs
+  std::string remote;          // the TCP peer "host:port" ("" on unix sockets)
 
   // The path parameter called name, or "".
   std::string_view Param(std::string_view name) const;

@@ -98,7 +98,8 @@ Status Registry::Serve(http::Request& req, http::ResponseWriter& w) {
 }
 
 void Registry::LogAccess(const Ctx& c, int status, uint64_t bytes, double ms) {
-  std::string line = fmt::format("{} {} \"{} {}\" {} {} {:.1f}ms\n", NowRfc3339(),
+  std::string line = fmt::format("{} {} {} \"{} {}\" {} {} {:.1f}ms\n", NowRfc3339(),
+                                 c.req.remote.empty() ? "-" : c.req.remote,
                                  c.who.user.empty() ? "-" : c.who.user, c.req.method, c.req.target,
                                  status, bytes, ms);
   std::lock_guard lock(log_mu_);

@@ -48,7 +48,7 @@ JSON
   api GET /v2/x/tags/list >/dev/null
   assert_eq "$CODE" 404
   [[ -d "$TESTDIR/from-config/blobs/sha256" ]] || fail "root from the config file not used"
-  wait_for 5 grep -q '"GET /v2/x/tags/list" 404' "$TESTDIR/access.log" || fail "access log: $(cat "$TESTDIR/access.log")"
+  wait_for 5 grep -qE '^[0-9TZ:-]+ 127.0.0.1:[0-9]+ - "GET /v2/x/tags/list" 404 ' "$TESTDIR/access.log" || fail "access log: $(cat "$TESTDIR/access.log")"
   kill -TERM "$pid"
   wait_for 15 pid_gone "$pid" || fail "SIGTERM did not stop the registry"
   wait "$pid"
