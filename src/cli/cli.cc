@@ -63,6 +63,7 @@ std::unique_ptr<Command> NewRoot(GlobalOptions* g) {
   root->Add(NewSaveCommand());
   root->Add(NewLoadCommand());
   root->Add(NewImportCommand());
+  root->Add(NewBuildCommand());
   root->Add(NewInspectCommand());
   root->Add(NewVersionCommand());
   root->Add(NewInfoCommand());

@@ -18,6 +18,7 @@
 #include "daemon/registration.h"
 #include "daemon/root_lock.h"
 #include "daemon/routes/routes.h"
+#include "daemon/build_backend.h"
 #include "daemon/store_backend.h"
 #include "http/server.h"
 #include "http/socket.h"
@@ -44,6 +45,7 @@ struct Daemon::State {
   std::unique_ptr<StoreBackend> images;
   std::unique_ptr<DiscoveryService> discovery;
   std::unique_ptr<network::Manager> network;  // null with --bridge=none
+  std::unique_ptr<EngineBuildBackend> builder;
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<Registration> registration;  // set after the engine opens
   std::mutex registration_mu;                   // guards registration
@@ -209,6 +211,9 @@ Status StartState(Daemon::State& s) {
   AddContainerRoutes(s.router, eng);
   AddVolumeRoutes(s.router, eng);
   AddNetworkRoutes(s.router, eng);
+  s.builder = std::make_unique<EngineBuildBackend>(eng, s.images->store(),
+                                                   fs::Join(o.data_root, "build"));
+  AddBuildRoutes(s.router, s.builder.get(), &s.events);
   s.server = std::make_unique<http::Server>(WithCommonHeaders(s.router, s.facts.version));
 
   bool any_unix = false;

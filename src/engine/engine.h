@@ -145,6 +145,10 @@ class Engine {
                              const std::string& comment, const std::string& author,
                              const std::vector<std::string>& changes, bool pause,
                              const nlohmann::json* config);
+  // A build step's commit (RUN): the container's changes over its image,
+  // with the image config and container_config given by the builder.
+  Result<std::string> CommitStep(const std::string& name, const nlohmann::json& config,
+                                 const nlohmann::json& container_config, const std::string& author);
   Status Export(const std::string& name, int out_fd);
   Result<std::string> ArchiveStat(const std::string& name, const std::string& path);
   Status ArchiveGet(const std::string& name, const std::string& path, int out_fd,

@@ -294,4 +294,30 @@ Result<std::string> Engine::Commit(const std::string& name, const std::string& r
   return id;
 }
 
+Result<std::string> Engine::CommitStep(const std::string& name, const json& config,
+                                       const json& container_config, const std::string& author) {
+  Impl& m = *impl_;
+  ContainerPtr c = BERTH_TRY(m.Find(name));
+  std::string dir = m.ContainerDir(c->id);
+  std::string tar_path = berth::fs::Join(dir, "commit.tar");
+  ScopeGuard cleanup([&] { ::unlink(tar_path.c_str()); });
+  {
+    unique_fd out = BERTH_TRY(berth::fs::Open(tar_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    BERTH_TRY(fs::PackChanges(berth::fs::Join(dir, "fs/upper"), Excluded(), out.get()));
+  }
+  image::CommitOptions o;
+  {
+    std::lock_guard lock(c->mu);
+    o.parent = c->image_id;
+    o.container_id = c->id;
+  }
+  o.config = config;
+  o.container_config = container_config;
+  o.layer_path = tar_path;
+  o.author = author;
+  std::string id = BERTH_TRY(m.opts.images->Commit(o));
+  m.Publish("commit", *c, {{"comment", ""}, {"author", author}});
+  return id;
+}
+
 }  // namespace berth::engine

@@ -19,6 +19,7 @@ std::unique_ptr<Command> NewImagePruneCommand();
 std::unique_ptr<Command> NewSaveCommand();
 std::unique_ptr<Command> NewLoadCommand();
 std::unique_ptr<Command> NewImportCommand();
+std::unique_ptr<Command> NewBuildCommand();
 std::unique_ptr<Command> NewImageCommand();  // "image" with the above
 
 // cmd/system/

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "build/backend.h"
 #include "daemon/events.h"
 #include "engine/engine.h"
 #include "daemon/host_info.h"
@@ -61,6 +62,9 @@ void AddVolumeRoutes(http::Router& router, engine::Engine* engine);
 // /networks/...: the predefined networks (list, inspect); user-defined ones
 // are refused with 501.
 void AddNetworkRoutes(http::Router& router, engine::Engine* engine);
+
+// POST /build (the classic builder over backend) and /build/prune.
+void AddBuildRoutes(http::Router& router, build::Backend* backend, EventBus* events);
 
 // Serves with router, adding Docker's common headers (Api-Version, Ostype,
 // Docker-Experimental, Server) to every response.

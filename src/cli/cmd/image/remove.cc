@@ -116,6 +116,7 @@ std::unique_ptr<Command> NewImageCommand() {
   cmd->use = "image";
   cmd->short_desc = "Manage images";
   cmd->max_args = 0;
+  cmd->Add(NewBuildCommand());
   cmd->Add(NewHistoryCommand());
   cmd->Add(NewImportCommand());
   cmd->Add(NewImageInspectCommand());

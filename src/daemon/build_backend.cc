@@ -1,0 +1,175 @@
+#include "daemon/build_backend.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/fs.h"
+#include "base/scope_guard.h"
+#include "base/strings.h"
+#include "build/temp.h"
+
+namespace berth::daemon {
+namespace {
+
+using nlohmann::json;
+
+// An image's filesystem: its only layer directory as is, or a read-only
+// overlay of its layers.
+class LayerView : public build::RootView {
+ public:
+  LayerView(std::string path, bool mounted) : path_(std::move(path)), mounted_(mounted) {}
+  ~LayerView() override {
+    if (mounted_) {
+      ::umount2(path_.c_str(), MNT_DETACH);
+      ::rmdir(path_.c_str());
+    }
+  }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  bool mounted_;
+};
+
+// Docker's 8-byte stream frames → payloads.
+class Demux {
+ public:
+  explicit Demux(const std::function<void(std::string_view)>& out) : out_(out) {}
+  void Feed(std::string_view data) {
+    buf_.append(data);
+    size_t pos = 0;
+    while (buf_.size() - pos >= 8) {
+      uint32_t n = (uint32_t(uint8_t(buf_[pos + 4])) << 24) | (uint32_t(uint8_t(buf_[pos + 5])) << 16) |
+                   (uint32_t(uint8_t(buf_[pos + 6])) << 8) | uint32_t(uint8_t(buf_[pos + 7]));
+      if (buf_.size() - pos - 8 < n) break;
+      out_(std::string_view(buf_).substr(pos + 8, n));
+      pos += 8 + n;
+    }
+    buf_.erase(0, pos);
+  }
+
+ private:
+  const std::function<void(std::string_view)>& out_;
+  std::string buf_;
+};
+
+}  // namespace
+
+EngineBuildBackend::EngineBuildBackend(engine::Engine* engine, image::ImageStore* images,
+                                       std::string scratch_dir)
+    : engine_(*engine), images_(*images), scratch_(std::move(scratch_dir)) {
+  (void)fs::RemoveAll(scratch_);
+  (void)fs::MkdirAll(scratch_, 0700);
+}
+
+Result<build::ImageInfo> EngineBuildBackend::GetImage(std::string_view name) {
+  image::ImageRecord rec = BERTH_TRY(images_.Resolve(name));
+  build::ImageInfo info;
+  info.id = rec.id.str();
+  info.config = json::parse(rec.config_json, nullptr, false);
+  if (info.config.is_discarded()) return Error::Internal("image " + info.id + ": bad config");
+  return info;
+}
+
+Result<std::optional<std::string>> EngineBuildBackend::FindCached(const std::string& parent,
+                                                                  const json& cc) {
+  image::ListOptions lo;
+  lo.all = true;
+  std::vector<image::ImageSummary> all = BERTH_TRY(images_.List(lo));
+  std::optional<std::string> best;
+  int64_t best_created = -1;
+  for (const image::ImageSummary& s : all) {
+    if (s.parent_id != parent) continue;
+    auto rec = images_.Resolve(s.id);
+    if (!rec.ok()) continue;
+    json config = json::parse(rec->config_json, nullptr, false);
+    if (!config.is_object()) continue;
+    auto it = config.find("container_config");
+    if (it == config.end() || *it != cc) continue;
+    if (s.created > best_created) {
+      best = s.id;
+      best_created = s.created;
+    }
+  }
+  return best;
+}
+
+Result<std::string> EngineBuildBackend::CreateContainer(const json& body) {
+  engine::CreateResult r = BERTH_TRY(engine_.Create(body, ""));
+  return r.id;
+}
+
+Result<int> EngineBuildBackend::RunContainer(const std::string& id,
+                                             const std::function<void(std::string_view)>& out) {
+  BERTH_TRY(engine_.Start(id));
+  // The container's output from its log, followed to its end.
+  engine::LogsOptions lo;
+  lo.follow = true;
+  Demux demux(out);
+  BERTH_TRY(engine_.Logs(
+      id, lo, nullptr,
+      [&](std::string_view data) -> Status {
+        demux.Feed(data);
+        return Ok();
+      },
+      nullptr));
+  return engine_.Wait(id, engine::WaitCondition::kNotRunning, nullptr, nullptr);
+}
+
+Result<std::string> EngineBuildBackend::CommitContainer(const std::string& id,
+                                                        const build::CommitRequest& req) {
+  return engine_.CommitStep(id, req.config, req.container_config, req.author);
+}
+
+Status EngineBuildBackend::RemoveContainer(const std::string& id) {
+  return engine_.Remove(id, true, true);
+}
+
+Result<std::string> EngineBuildBackend::Commit(const build::CommitRequest& req) {
+  image::CommitOptions o;
+  o.parent = req.parent;
+  o.config = req.config;
+  o.container_config = req.container_config;
+  o.author = req.author;
+  std::string empty;
+  ScopeGuard rm([&] {
+    if (!empty.empty()) ::unlink(empty.c_str());
+  });
+  if (req.layer_tar.empty()) {
+    // A tar without entries: the image store marks the step empty_layer.
+    empty = BERTH_TRY(build::MakeTempFile(scratch_, "empty-"));
+    BERTH_TRY(fs::WriteFile(empty, std::string(1024, '\0')));
+    o.layer_path = empty;
+  } else {
+    o.layer_path = req.layer_tar;
+  }
+  return images_.Commit(o);
+}
+
+Result<std::unique_ptr<build::RootView>> EngineBuildBackend::View(const std::string& image_id) {
+  if (image_id.empty()) return std::unique_ptr<build::RootView>(new LayerView("", false));
+  std::string dirs = BERTH_TRY(images_.LayerDirs(image_id));
+  if (dirs.empty()) return std::unique_ptr<build::RootView>(new LayerView("", false));
+  if (dirs.find(':') == std::string::npos)
+    return std::unique_ptr<build::RootView>(new LayerView(dirs, false));
+  BERTH_TRY(fs::MkdirAll(scratch_, 0700));
+  std::string tmpl = scratch_ + "/view-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) return Error::Sys("mkdtemp " + tmpl);
+  std::string opts = "lowerdir=" + dirs;
+  if (::mount("overlay", tmpl.c_str(), "overlay", MS_RDONLY, opts.c_str()) != 0) {
+    Error e = Error::Sys("mount overlay on " + tmpl);
+    ::rmdir(tmpl.c_str());
+    return e;
+  }
+  return std::unique_ptr<build::RootView>(new LayerView(tmpl, true));
+}
+
+Status EngineBuildBackend::Tag(const std::string& image_id, const std::string& ref) {
+  return images_.Tag(image_id, ref);
+}
+
+}  // namespace berth::daemon
