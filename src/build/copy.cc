@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 #include "base/digest.h"
@@ -264,7 +265,18 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
       Source one = s;
       one.rel = m;
       one.path = m.empty() ? root : root + "/" + m;
-      int rc = from_context ? ::lstat(one.path.c_str(), &one.st) : ::stat(one.path.c_str(), &one.st);
+      // A source that is a symlink is followed (inside the root only), as
+      // docker does; symlinks below a copied directory are kept.
+      int rc = ::stat(one.path.c_str(), &one.st);
+      if (rc == 0) {
+        char* real = ::realpath(one.path.c_str(), nullptr);
+        char* real_root = ::realpath(root.c_str(), nullptr);
+        std::string rp = real ? real : "", rr = real_root ? real_root : "";
+        ::free(real);
+        ::free(real_root);
+        if (rp != rr && !str::StartsWith(rp, rr + "/")) rc = -1;
+        else one.path = rp;
+      }
       if (rc != 0)
         return Error::NotFound(
             from_context
@@ -326,8 +338,14 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
     }
   }
   std::string kind = sources.size() > 1 ? "multi" : S_ISDIR(sources[0].st.st_mode) ? "dir" : "file";
-  std::string comment =
-      fmt::format("{} {}:{} in {} ", cmd_name, kind, h.Final().str().substr(7), dest_raw);
+  // Docker 20.10 writes "--chown=X" glued to the hash ("--chown=1:2file:…").
+  std::string owner_note;
+  if (auto it = flags.find("chown"); it != flags.end() && !it->second.empty())
+    owner_note += "--chown=" + it->second;
+  if (auto it = flags.find("chmod"); it != flags.end() && !it->second.empty())
+    owner_note += "--chmod=" + it->second;
+  std::string comment = fmt::format("{} {}{}:{} in {} ", cmd_name, owner_note, kind,
+                                    h.Final().str().substr(7), dest_raw);
   json cc = NopConfig(*st, comment, true);
   if (BERTH_TRY(Probe(st, cc))) return Ok();
 
@@ -416,9 +434,19 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
     if (add && S_ISREG(s.st.st_mode)) {
       auto tmp = BERTH_TRY(TempDir::Create(backend_.ScratchDir(), "add-"));
       if (BERTH_TRY(ExtractArchive(s.path, tmp->path()))) {
+        // An archive keeps its owners (--chown does not apply, as docker's
+        // ADD); the directories it goes into are root's.
         struct stat dst_st = s.st;
         dst_st.st_mode = S_IFDIR | 0755;
-        copy_dir(tmp->path(), dst_st, dest_rel, flags.find("chown") == flags.end());
+        dst_st.st_uid = 0;
+        dst_st.st_gid = 0;
+        uid_t saved_uid = uid;
+        gid_t saved_gid = gid;
+        uid = 0;
+        gid = 0;
+        copy_dir(tmp->path(), dst_st, dest_rel, true);
+        uid = saved_uid;
+        gid = saved_gid;
         extracted.push_back(std::move(tmp));
         continue;
       }

@@ -237,6 +237,7 @@ Status Dispatcher::Expose(const dockerfile::Instruction& in, StageState* st) {
   if (!exposed.is_object()) exposed = json::object();
   for (const std::string& p : ports)
     for (const std::string& spec : BERTH_TRY(PortSpecs(p))) exposed[spec] = json::object();
+  std::sort(ports.begin(), ports.end());  // docker's history text lists them sorted
   return CommitNop(st, "EXPOSE " + str::Join(ports, " "));
 }
 
@@ -309,12 +310,14 @@ Status Dispatcher::Dispatch(const dockerfile::Instruction& in, StageState* st) {
       cmd = st->Shell();
       if (!in.args.empty()) cmd.push_back(in.args[0]);
     }
+    // An empty JSON array is no command at all (null), as docker stores it.
+    json value = cmd.empty() ? json(nullptr) : json(cmd);
     if (n == "cmd") {
-      st->run_config["Cmd"] = cmd;
+      st->run_config["Cmd"] = value;
       st->cmd_set = true;
       return CommitNop(st, "CMD " + GoQuoteList(cmd));
     }
-    st->run_config["Entrypoint"] = cmd;
+    st->run_config["Entrypoint"] = value;
     if (!st->cmd_set) st->run_config["Cmd"] = nullptr;
     return CommitNop(st, "ENTRYPOINT " + GoQuoteList(cmd));
   }

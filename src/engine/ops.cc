@@ -301,15 +301,23 @@ Result<std::string> Engine::CommitStep(const std::string& name, const json& conf
   std::string dir = m.ContainerDir(c->id);
   std::string tar_path = berth::fs::Join(dir, "commit.tar");
   ScopeGuard cleanup([&] { ::unlink(tar_path.c_str()); });
-  {
-    unique_fd out = BERTH_TRY(berth::fs::Open(tar_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    BERTH_TRY(fs::PackChanges(berth::fs::Join(dir, "fs/upper"), Excluded(), out.get()));
-  }
   image::CommitOptions o;
   {
     std::lock_guard lock(c->mu);
     o.parent = c->image_id;
     o.container_id = c->id;
+  }
+  {
+    // No change (the upper dir may still hold the mount targets berthd
+    // made, e.g. /etc/hosts): the empty tar, so the step adds no layer, as
+    // docker's does.
+    std::string lower = BERTH_TRY(m.opts.images->LayerDirs(o.parent));
+    auto changes = BERTH_TRY(fs::Changes(berth::fs::Join(dir, "fs/upper"), lower, Excluded()));
+    unique_fd out = BERTH_TRY(berth::fs::Open(tar_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (changes.empty())
+      BERTH_TRY(berth::fs::WriteAll(out.get(), std::string(1024, '\0')));
+    else
+      BERTH_TRY(fs::PackChanges(berth::fs::Join(dir, "fs/upper"), Excluded(), out.get()));
   }
   o.config = config;
   o.container_config = container_config;
