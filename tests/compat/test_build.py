@@ -55,8 +55,10 @@ def test_build_fileobj_custom_context_and_target(cdaemon, cclient):
 
 def test_build_errors(cdaemon, cclient, tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM busybox\nRUN echo failing && exit 2\n")
+    # docker-py's rm defaults to False (a failed step's container is kept,
+    # as docker's); with rm the failed container goes too.
     with pytest.raises(docker.errors.BuildError) as e:
-        cclient.images.build(path=str(tmp_path))
+        cclient.images.build(path=str(tmp_path), rm=True)
     assert "returned a non-zero code: 2" in str(e.value)
     (tmp_path / "Dockerfile").write_text("FROM busybox\nWHAT x\n")
     with pytest.raises((docker.errors.APIError, docker.errors.BuildError)) as e:
