@@ -64,6 +64,11 @@ std::unique_ptr<Command> NewRoot(GlobalOptions* g) {
   root->Add(NewLoadCommand());
   root->Add(NewImportCommand());
   root->Add(NewBuildCommand());
+  root->Add(NewPullCommand());
+  root->Add(NewPushCommand());
+  root->Add(NewSearchCommand());
+  root->Add(NewLoginCommand());
+  root->Add(NewLogoutCommand());
   root->Add(NewInspectCommand());
   root->Add(NewVersionCommand());
   root->Add(NewInfoCommand());

@@ -138,6 +138,7 @@ http::ClientRequest Client::Request(const Call& call) const {
   req.target = Target(call);
   req.headers.Add("User-Agent", "berth-cli/0.1.0 (linux)");
   if (!call.content_type.empty()) req.headers.Add("Content-Type", call.content_type);
+  for (const auto& [k, v] : call.headers) req.headers.Add(k, v);
   req.body = call.body;
   req.body_reader = call.body_reader;
   return req;

@@ -78,6 +78,7 @@ struct Call {
   std::string body;
   std::string content_type;  // for body / body_reader
   http::BodyReader* body_reader = nullptr;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra ("X-Registry-Auth")
 };
 
 class Client {
@@ -282,6 +283,24 @@ Status ExecResize(Client& c, const std::string& exec_id, int height, int width);
 // stream becomes the error.
 Status ImagePull(Client& c, const std::string& image, const std::string& platform,
                  const JsonStreamDecoder::Fn& on_message);
+
+// Registry operations (registry.cc). registry_auth is the X-Registry-Auth
+// header value (base64url of the AuthConfig JSON), "" for anonymous.
+struct PullOptions {
+  std::string image;  // as the user typed it: "busybox", "x@sha256:…", "localhost:5000/a:1"
+  bool all_tags = false;
+  std::string platform;
+  std::string registry_auth;
+};
+Status ImagePull(Client& c, const PullOptions& o, const JsonStreamDecoder::Fn& on_message);
+// POST /images/{name}/push?tag=… (tag "" pushes every tag: -a).
+Status ImagePush(Client& c, const std::string& name, const std::string& tag,
+                 const std::string& registry_auth, const JsonStreamDecoder::Fn& on_message);
+// GET /images/search.
+Result<json> ImageSearch(Client& c, const std::string& term, int limit, const Filters& filters,
+                         const std::string& registry_auth);
+// POST /auth with the AuthConfig JSON; the daemon's answer ({"Status"}).
+Result<json> RegistryLogin(Client& c, const json& auth_config);
 
 }  // namespace berth::client
 // End of Containers (run group).

@@ -20,6 +20,7 @@
 #include "daemon/routes/routes.h"
 #include "daemon/build_backend.h"
 #include "daemon/store_backend.h"
+#include "distribution/service.h"
 #include "http/server.h"
 #include "http/socket.h"
 
@@ -49,6 +50,7 @@ struct Daemon::State {
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<Registration> registration;  // set after the engine opens
   std::mutex registration_mu;                   // guards registration
+  std::unique_ptr<distribution::Service> distribution;
   http::Router router;
   std::unique_ptr<http::Server> server;
   bool stopped = false;
@@ -207,7 +209,12 @@ Status StartState(Daemon::State& s) {
                                return ContainerCounts{c.total, c.running, c.paused, c.stopped};
                              },
                              [eng] { return eng->VolumeDiskUsage(); }});
-  AddImageRoutes(s.router, s.images.get(), &s.events);
+  distribution::ServiceOptions dso;
+  dso.store = s.images->store();
+  dso.insecure_registries = o.insecure_registries;
+  s.distribution = std::make_unique<distribution::Service>(dso);
+  http::Handler pull = AddDistributionRoutes(s.router, s.distribution.get(), &s.events);
+  AddImageRoutes(s.router, s.images.get(), &s.events, std::move(pull));
   AddContainerRoutes(s.router, eng);
   AddVolumeRoutes(s.router, eng);
   AddNetworkRoutes(s.router, eng);

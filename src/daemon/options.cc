@@ -102,6 +102,12 @@ const Setting kSettings[] = {
        o.mtu = static_cast<int>(*n);
        return Ok();
      }},
+    {"insecure-registry", 0, "insecure-registries", Kind::kList,
+     "Registry reached over plain HTTP, repeatable (host[:port] or an IPv4 CIDR; loopback always is)",
+     [](Options& o, const std::string& v) -> Status {
+       o.insecure_registries.push_back(v);
+       return Ok();
+     }},
     {"config-file", 0, "", Kind::kString, "JSON config file (default /etc/berth/daemon.json)",
      BERTH_STRING_SETTING(config_file)},
     {"help", 'h', "", Kind::kBool, "Print usage", BERTH_BOOL_SETTING("help", help)},

@@ -52,6 +52,9 @@ struct Options {
   std::string bip = "10.210.0.1/16";
   std::string nft_table;
   int mtu = 1500;
+  // Registries spoken to without TLS checks (loopback always is); see
+  // distribution/endpoint.h.
+  std::vector<std::string> insecure_registries;
 
   // Not settings but requests from the command line.
   std::string config_file;  // --config-file; empty: none given

@@ -69,6 +69,11 @@
 
 #include "base/digest.h"
 #include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace berth::layer {
+class Reader;
+}
 
 namespace berth::image {
 
@@ -278,6 +283,37 @@ class ImageStore {
   // The unpacked directory of one layer ("<root>/layers/<hex>/diff").
   std::string LayerDir(const Digest& chain_id) const;
   const std::string& root() const;
+
+  // --- Pull and push (src/distribution) ---
+
+  // A pull in progress: layers arrive as streams (possibly on several
+  // threads at once); Commit makes the image visible in one transaction.
+  // Destroyed without Commit, it removes what it wrote that nothing uses.
+  class Ingest {
+   public:
+    virtual ~Ingest() = default;
+    // True when the layer is already present (it is then kept until the
+    // ingest ends). Thread-safe.
+    virtual Result<bool> HasLayer(const Digest& chain_id) = 0;
+    // Reads a layer tar (gzip, zstd or plain) from in, unpacks it as the
+    // layer chain_id (parent: the chain ID below, empty for the base) and
+    // keeps the uncompressed tar as the blob named diff_id. The stream is
+    // consumed while it arrives: nothing is buffered whole. A diff ID
+    // mismatch is kInvalidArgument. Thread-safe.
+    virtual Status AddLayer(const Digest& chain_id, const Digest& parent, const Digest& diff_id,
+                            layer::Reader& in) = 0;
+    // Stores the config and makes the image visible with refs (fully
+    // qualified tags and digest references). Returns the image ID.
+    virtual Result<std::string> Commit(std::string_view config_json,
+                                       const std::vector<std::string>& refs) = 0;
+  };
+  Result<std::unique_ptr<Ingest>> BeginIngest();
+
+  // Adds a reference (tag or digest reference, fully qualified) to an
+  // existing image (push records the repository digest it got).
+  Status AddReference(const Digest& image_id, const std::string& full_ref);
+  // An fd on the uncompressed tar of a layer (by diff ID), for push.
+  Result<unique_fd> OpenLayerTar(const Digest& diff_id);
 
   // Test hook: called by Load/Import after blobs and layers are written and
   // before the transaction that makes the image visible. A hook returning

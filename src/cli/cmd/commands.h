@@ -43,6 +43,13 @@ std::unique_ptr<Command> NewVolumeCommand();
 // cmd/network/: "network ls|inspect|create|rm|prune|connect|disconnect"
 std::unique_ptr<Command> NewNetworkCommand();
 
+// cmd/registry/: pull, push, search, login, logout
+std::unique_ptr<Command> NewPullCommand();
+std::unique_ptr<Command> NewPushCommand();
+std::unique_ptr<Command> NewSearchCommand();
+std::unique_ptr<Command> NewLoginCommand();
+std::unique_ptr<Command> NewLogoutCommand();
+
 // cmd/inspect.cc: the generic inspect
 std::unique_ptr<Command> NewInspectCommand();
 

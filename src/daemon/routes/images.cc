@@ -51,7 +51,8 @@ std::string ProgressMessage(const image::Progress& p) {
 
 class ImageRoutes {
  public:
-  ImageRoutes(ImageBackend* images, EventBus* events) : images_(*images), events_(*events) {}
+  ImageRoutes(ImageBackend* images, EventBus* events, http::Handler pull)
+      : images_(*images), events_(*events), pull_(std::move(pull)) {}
 
   Status List(http::Request& req, http::ResponseWriter& w) {
     Filters f = BERTH_TRY(Filters::Parse(req.query.Get("filters")));
@@ -166,10 +167,10 @@ class ImageRoutes {
 
   // POST /images/create: import (fromSrc) or pull (fromImage).
   Status Create(http::Request& req, http::ResponseWriter& w) {
-    if (req.query.Has("fromImage") && !req.query.Get("fromImage").empty())
-      return Error(Code::kNotImplemented,
-                   "pulling images is not implemented yet: berthd has no registry client; "
-                   "load images with `docker load` or `docker import`");
+    if (req.query.Has("fromImage") && !req.query.Get("fromImage").empty()) {
+      if (pull_) return pull_(req, w);
+      return Error(Code::kNotImplemented, "pulling images is not available in this daemon");
+    }
     std::string src = req.query.Get("fromSrc");
     if (src.empty()) return Error::Invalid("fromImage or fromSrc is required");
     if (src != "-")
@@ -211,12 +212,13 @@ class ImageRoutes {
 
   ImageBackend& images_;
   EventBus& events_;
+  http::Handler pull_;
 };
 
 }  // namespace
 
-void AddImageRoutes(http::Router& r, ImageBackend* images, EventBus* events) {
-  auto routes = std::make_shared<ImageRoutes>(images, events);
+void AddImageRoutes(http::Router& r, ImageBackend* images, EventBus* events, http::Handler pull) {
+  auto routes = std::make_shared<ImageRoutes>(images, events, std::move(pull));
   auto bind = [routes](Status (ImageRoutes::*fn)(http::Request&, http::ResponseWriter&)) {
     return [routes, fn](http::Request& req, http::ResponseWriter& w) {
       return ((*routes).*fn)(req, w);

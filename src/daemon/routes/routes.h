@@ -14,6 +14,10 @@
 #include "daemon/image_backend.h"
 #include "http/router.h"
 
+namespace berth::distribution {
+class Service;
+}
+
 namespace berth::daemon {
 
 inline constexpr const char* kApiVersion = "1.41";
@@ -52,7 +56,15 @@ void AddSystemRoutes(http::Router& router, SystemDeps deps);
 
 // /images/...: list, inspect, history, tag, delete, prune, save (get),
 // load, create (import). Successful changes are published to events.
-void AddImageRoutes(http::Router& router, ImageBackend* images, EventBus* events);
+// pull (may be empty) serves POST /images/create?fromImage=….
+void AddImageRoutes(http::Router& router, ImageBackend* images, EventBus* events,
+                    http::Handler pull = nullptr);
+
+// /images/{name}/push, /images/search, /auth over the registry client;
+// returns the pull handler for AddImageRoutes. svc and events must outlive
+// the router.
+http::Handler AddDistributionRoutes(http::Router& router, distribution::Service* svc,
+                                    EventBus* events);
 
 // /containers/..., /exec/... and /commit over the container engine.
 void AddContainerRoutes(http::Router& router, engine::Engine* engine);

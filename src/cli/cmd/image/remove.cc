@@ -121,6 +121,8 @@ std::unique_ptr<Command> NewImageCommand() {
   cmd->Add(NewImportCommand());
   cmd->Add(NewImageInspectCommand());
   cmd->Add(NewLoadCommand());
+  cmd->Add(NewPullCommand());
+  cmd->Add(NewPushCommand());
   cmd->Add(NewImageListCommand(false));
   cmd->Add(NewImagePruneCommand());
   cmd->Add(NewRemoveCommand(false));

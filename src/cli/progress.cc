@@ -1,0 +1,86 @@
+#include "cli/progress.h"
+
+#include <fmt/format.h>
+
+#include "cli/units.h"
+
+namespace berth::cli {
+
+using nlohmann::json;
+
+std::string FormatProgress(int64_t current, int64_t total, int width) {
+  if (current <= 0 && total <= 0) return "";
+  if (total <= 0) return fmt::format("{:>8}", HumanSize(static_cast<double>(current)));
+  std::string bar;
+  if (width > 110) {
+    int pct = static_cast<int>(static_cast<double>(current) / static_cast<double>(total) * 100) / 2;
+    if (pct > 50) pct = 50;
+    bar = "[" + std::string(pct, '=') + ">" + std::string(50 - pct, ' ') + "] ";
+  }
+  std::string numbers;
+  if (current <= total)
+    numbers = fmt::format("{:>8}/{}", HumanSize(static_cast<double>(current)),
+                          HumanSize(static_cast<double>(total)));
+  return bar + numbers;
+}
+
+Status ProgressDisplay::Show(const json& m) {
+  auto get = [&](const char* k) {
+    auto it = m.find(k);
+    return it != m.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (m.contains("errorDetail") && m["errorDetail"].is_object() &&
+      m["errorDetail"].contains("message") && m["errorDetail"]["message"].is_string())
+    return Error::Internal(m["errorDetail"]["message"].get<std::string>());
+  if (!get("error").empty()) return Error::Internal(get("error"));
+  std::string id = get("id"), status = get("status"), stream = get("stream");
+  bool has_progress = m.contains("progressDetail") && m["progressDetail"].is_object();
+  int64_t current = 0, total = 0;
+  if (has_progress) {
+    current = m["progressDetail"].value("current", int64_t{0});
+    total = m["progressDetail"].value("total", int64_t{0});
+  }
+  std::string bar = has_progress ? FormatProgress(current, total, terminal_ ? width_ : 200) : "";
+  if (m.contains("aux") && status.empty() && id.empty()) return Ok();
+  if (!terminal_) {
+    if (has_progress && !bar.empty()) return Ok();  // no bars without a terminal
+    if (!stream.empty()) {
+      out_(stream);
+      return Ok();
+    }
+    if (status.empty() && id.empty()) return Ok();
+    out_((id.empty() ? "" : id + ": ") + status + "\n");
+    return Ok();
+  }
+  int diff = 0;
+  if (!id.empty() && has_progress) {
+    auto it = lines_.find(id);
+    int line;
+    if (it == lines_.end()) {
+      line = static_cast<int>(lines_.size());
+      lines_[id] = line;
+      out_("\n");
+    } else {
+      line = it->second;
+    }
+    diff = static_cast<int>(lines_.size()) - line;
+    if (diff > 0) out_(fmt::format("\x1b[{}A", diff));
+  } else {
+    lines_.clear();
+  }
+  std::string text;
+  if (!stream.empty()) {
+    text = stream;
+  } else {
+    if (has_progress) text += "\x1b[2K\r";
+    if (!id.empty()) text += id + ": ";
+    text += status;
+    if (has_progress && !bar.empty()) text += " " + bar;
+    text += has_progress ? "\r" : "\n";
+  }
+  out_(text);
+  if (!id.empty() && has_progress && diff > 0) out_(fmt::format("\x1b[{}B", diff));
+  return Ok();
+}
+
+}  // namespace berth::cli

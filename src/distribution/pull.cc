@@ -1,0 +1,249 @@
+// Service::Pull: see service.h.
+#include <atomic>
+#include <thread>
+
+#include "base/log.h"
+#include "base/reference.h"
+#include "distribution/pipe.h"
+#include "distribution/registry.h"
+#include "distribution/service.h"
+#include "image/image_config.h"
+#include "image/manifest.h"
+
+namespace berth::distribution {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDownloadAttempts = 5;
+
+struct LayerJob {
+  size_t index = 0;
+  image::Descriptor desc;
+  Digest diff_id, chain_id, parent;
+  std::string id;  // short digest, the progress ID
+};
+
+class Puller {
+ public:
+  Puller(Registry& reg, Emitter& em, image::ImageStore& store, Metadata& meta, int concurrency)
+      : reg_(reg), em_(em), store_(store), meta_(meta), concurrency_(std::max(1, concurrency)) {}
+
+  // Pulls one tag or digest of r. *updated: whether the image is new.
+  Status PullOne(const ref::Reference& r, bool* updated) {
+    std::string repo = r.path;
+    std::string reference = r.digest.empty() ? r.tag : r.digest.str();
+    ManifestDoc top = BERTH_TRY(WrapNotFound(reg_.GetManifest(repo, reference), r));
+    em_.Status(reference, "Pulling from " + repo, false);
+    ManifestDoc doc = top;
+    image::ManifestKind kind = image::DetectKind(doc.bytes, doc.media_type);
+    if (kind == image::ManifestKind::kIndex) {
+      image::Index index = BERTH_TRY(image::ParseIndex(doc.bytes));
+      image::Descriptor pick = BERTH_TRY(image::PickPlatform(index, "linux", "amd64"));
+      doc = BERTH_TRY(reg_.GetManifest(repo, pick.digest.str()));
+      kind = image::DetectKind(doc.bytes, doc.media_type);
+    }
+    if (kind == image::ManifestKind::kSchema1)
+      return Error::Invalid("[DEPRECATION NOTICE] Docker Image Format v1 and Docker Image manifest "
+                            "version 2, schema 1 support is disabled by default: pull of " +
+                            r.Familiar() + " refused");
+    if (kind != image::ManifestKind::kManifest)
+      return Error::Invalid("unsupported manifest media type " + doc.media_type);
+    image::Manifest m = BERTH_TRY(image::ParseManifest(doc.bytes));
+    std::string config = BERTH_TRY(FetchSmallBlob(repo, m.config.digest));
+    image::ImageConfig cfg = BERTH_TRY(image::ParseImageConfig(config));
+    if (cfg.diff_ids.size() != m.layers.size())
+      return Error::Invalid("invalid manifest: layers length mismatch: " +
+                            std::to_string(m.layers.size()) + " layers, " +
+                            std::to_string(cfg.diff_ids.size()) + " diff IDs");
+    Digest image_id = image::ImageId(config);
+    auto existing = store_.Resolve(r.digest.empty() ? r.Full() : r.Name() + "@" + r.digest.str());
+    *updated = !(existing.ok() && existing->id == image_id);
+
+    auto ingest = BERTH_TRY(store_.BeginIngest());
+    std::vector<Digest> chains = image::ChainIds(cfg.diff_ids);
+    std::vector<LayerJob> jobs;
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+      LayerJob j{i, m.layers[i], cfg.diff_ids[i], chains[i], i > 0 ? chains[i - 1] : Digest(),
+                 m.layers[i].digest.ShortId()};
+      if (BERTH_TRY(ingest->HasLayer(j.chain_id))) {
+        em_.Status(j.id, "Already exists");
+        continue;
+      }
+      jobs.push_back(j);
+    }
+    for (const LayerJob& j : jobs) em_.Status(j.id, "Pulling fs layer");
+    for (size_t i = static_cast<size_t>(concurrency_); i < jobs.size(); ++i)
+      em_.Status(jobs[i].id, "Waiting");
+    BERTH_TRY(RunJobs(repo, jobs, *ingest));
+
+    std::vector<std::string> refs;
+    if (r.digest.empty()) refs.push_back(r.Full());
+    refs.push_back(r.Name() + "@" + top.digest.str());
+    BERTH_TRY(ingest->Commit(config, refs));
+    for (const LayerJob& j : jobs)
+      meta_.Add({j.diff_id, j.desc.digest, j.desc.size, j.desc.media_type, reg_.endpoint().domain, repo});
+    em_.Status("", "Digest: " + top.digest.str());
+    return Ok();
+  }
+
+ private:
+  Result<ManifestDoc> WrapNotFound(Result<ManifestDoc> d, const ref::Reference& r) {
+    if (d.ok()) return d;
+    const Error& e = d.error();
+    std::string name = r.digest.empty() ? r.WithDefaultTag().Familiar() : r.Familiar();
+    if (e.code() == Code::kNotFound && e.message().find("manifest unknown") != std::string::npos)
+      return Error(Code::kNotFound, "manifest for " + name + " not found: " + e.message());
+    if (e.code() == Code::kUnauthorized || e.code() == Code::kPermissionDenied ||
+        (e.code() == Code::kNotFound && e.message().find("name unknown") != std::string::npos))
+      return Error(e.code() == Code::kNotFound ? Code::kNotFound : Code::kPermissionDenied,
+                   "pull access denied for " + r.FamiliarName() +
+                       ", repository does not exist or may require 'docker login': " + e.message());
+    return d;
+  }
+
+  Result<std::string> FetchSmallBlob(const std::string& repo, const Digest& d) {
+    std::string out;
+    BERTH_TRY(reg_.FetchBlob(repo, d, 0, [&](std::string_view data) -> Status {
+      if (out.size() + data.size() > (64u << 20)) return Error::Invalid("config blob too large");
+      out.append(data);
+      return Ok();
+    }));
+    if (Sha256Of(out) != d) return Error::Invalid("digest mismatch for config blob " + d.str());
+    return out;
+  }
+
+  Status RunJobs(const std::string& repo, const std::vector<LayerJob>& jobs,
+                 image::ImageStore::Ingest& ingest) {
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex mu;
+    Status first;
+    auto worker = [&] {
+      for (;;) {
+        if (failed) return;
+        size_t i = next++;
+        if (i >= jobs.size()) return;
+        Status s = PullLayer(repo, jobs[i], ingest);
+        if (!s.ok()) {
+          std::lock_guard lock(mu);
+          if (first.ok()) first = std::move(s);
+          failed = true;
+        }
+      }
+    };
+    std::vector<std::thread> threads;
+    size_t n = std::min(jobs.size(), static_cast<size_t>(concurrency_));
+    for (size_t i = 1; i < n; ++i) threads.emplace_back(worker);
+    if (n > 0) worker();
+    for (auto& t : threads) t.join();
+    return first;
+  }
+
+  // Downloads one layer into the pipe while another thread unpacks it.
+  Status PullLayer(const std::string& repo, const LayerJob& j, image::ImageStore::Ingest& ingest) {
+    BytePipe pipe;
+    Status unpacked;
+    std::thread unpack([&] {
+      unpacked = ingest.AddLayer(j.chain_id, j.parent, j.diff_id, pipe);
+      if (!unpacked.ok()) pipe.Abandon();
+    });
+    Status got = Download(repo, j, pipe);
+    pipe.Close(got.ok() ? Ok() : Status(Error(got.error())));
+    if (got.ok()) em_.Progress(j.id, "Extracting", j.desc.size, j.desc.size);
+    unpack.join();
+    if (!got.ok()) return got;
+    if (!unpacked.ok()) return std::move(unpacked).error().Context("failed to register layer");
+    em_.Status(j.id, "Pull complete");
+    return Ok();
+  }
+
+  Status Download(const std::string& repo, const LayerJob& j, BytePipe& pipe) {
+    Sha256 hash;
+    int64_t offset = 0;
+    Throttle throttle;
+    Status last;
+    for (int attempt = 0; attempt < kDownloadAttempts; ++attempt) {
+      if (attempt > 0) {
+        log::Warn("pull {}: download of {} interrupted at {} bytes ({}); resuming", repo,
+                  j.desc.digest.str(), offset, last.error().message());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+      }
+      last = reg_.FetchBlob(repo, j.desc.digest, offset, [&](std::string_view data) -> Status {
+        if (j.desc.size > 0 && offset + static_cast<int64_t>(data.size()) > j.desc.size)
+          return Error::Invalid("blob " + j.desc.digest.str() + " is larger than its descriptor says");
+        hash.Update(data);
+        BERTH_TRY(pipe.Write(data));
+        offset += static_cast<int64_t>(data.size());
+        if (throttle.Ready()) em_.Progress(j.id, "Downloading", offset, j.desc.size);
+        return Ok();
+      });
+      if (last.ok()) break;
+      // Only a broken transfer is worth another try.
+      if (last.error().code() != Code::kUnavailable) return last;
+    }
+    if (!last.ok()) return last;
+    em_.Progress(j.id, "Downloading", offset, j.desc.size);
+    em_.Status(j.id, "Verifying Checksum");
+    Digest got = hash.Final();
+    if (got != j.desc.digest)
+      return Error::Invalid("filesystem layer verification failed for digest " + j.desc.digest.str());
+    if (j.desc.size > 0 && offset != j.desc.size)
+      return Error::Invalid("blob " + j.desc.digest.str() + ": size mismatch");
+    em_.Status(j.id, "Download complete");
+    return Ok();
+  }
+
+  Registry& reg_;
+  Emitter& em_;
+  image::ImageStore& store_;
+  Metadata& meta_;
+  int concurrency_;
+};
+
+}  // namespace
+
+Status Service::Pull(const PullRequest& req, const MessageFn& out) {
+  std::string name = req.image;
+  ref::Reference r = BERTH_TRY(ref::ParseNormalized(name));
+  if (!r.tag.empty() || !r.digest.empty()) {
+    if (!req.tag.empty()) return Error::Invalid("invalid reference format");
+  } else if (!req.tag.empty()) {
+    if (req.tag.rfind("sha256:", 0) == 0) r.digest = BERTH_TRY(Digest::Parse(req.tag));
+    else if (ref::ValidTag(req.tag)) r.tag = req.tag;
+    else return Error::Invalid("invalid reference format");
+  }
+  Emitter em(out);
+  Endpoint ep = ResolveEndpoint(r.domain, opts_.insecure_registries);
+  Registry reg(ep, req.auth, {RepositoryScope(r.path, {"pull"})});
+  BERTH_TRY(reg.Ping());
+  Puller puller(reg, em, *opts_.store, meta_, opts_.max_concurrent_downloads);
+  std::vector<ref::Reference> targets;
+  if (req.all_tags && r.NameOnly()) {
+    for (const std::string& t : BERTH_TRY(reg.Tags(r.path))) {
+      ref::Reference x = r;
+      x.tag = t;
+      targets.push_back(x);
+    }
+  } else {
+    targets.push_back(r.WithDefaultTag());
+  }
+  bool any_updated = false;
+  for (const ref::Reference& t : targets) {
+    bool updated = false;
+    BERTH_TRY(puller.PullOne(t, &updated));
+    any_updated = any_updated || updated;
+    if (!req.all_tags) {
+      em.Status("", std::string(updated ? "Status: Downloaded newer image for "
+                                        : "Status: Image is up to date for ") +
+                        t.Familiar());
+    }
+  }
+  if (req.all_tags)
+    em.Status("", std::string(any_updated ? "Status: Downloaded newer image for "
+                                          : "Status: Image is up to date for ") +
+                      r.FamiliarName());
+  return Ok();
+}
+
+}  // namespace berth::distribution

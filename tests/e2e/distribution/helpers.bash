@@ -1,0 +1,72 @@
+# Shared helpers for the registry end-to-end tests (bats): one berthd per
+# file on private roots (with busybox:latest from the host's busybox-static)
+# and registries started by the tests on free loopback ports, each with its
+# own storage dir. teardown_file stops them all by PID and removes the dir,
+# even on failure.
+#
+# Registries: Debian's docker-registry (the reference) by default;
+# REGISTRY_IMPL=berth uses berth-registry (BERTH_REGISTRY, default the build
+# tree) when it exists.
+
+DT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$DT_DIR/../containers/helpers.bash"
+MKIMAGE="$DT_DIR/../images/mkimage.py"
+PY=/usr/bin/python3
+
+dt_setup_file() {
+  ct_setup_file
+  export DOCKER_CONFIG="$CTDIR/dockercfg"
+  unset BERTH_CONFIG
+}
+
+dt_teardown_file() {
+  local p
+  for p in $(cat "$CTDIR/registry.pids" 2>/dev/null); do
+    kill -TERM "$p" 2>/dev/null || true
+    wait_for 10 pid_gone "$p" || kill -KILL "$p" 2>/dev/null || true
+  done
+  ct_teardown_file
+}
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on now.
+free_port() {
+  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_registry NAME [HTPASSWD-FILE]: starts docker-registry on a free
+# loopback port with storage under $CTDIR/NAME; sets REG (127.0.0.1:PORT).
+start_registry() {
+  local name="$1" htpasswd="${2:-}" port dir
+  dir="$CTDIR/$name"
+  mkdir -p "$dir/data"
+  port="$(free_port)"
+  {
+    echo "version: 0.1"
+    echo "log: {level: warn}"
+    echo "storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}"
+    echo "http: {addr: 127.0.0.1:$port}"
+    [[ -z "$htpasswd" ]] || echo "auth: {htpasswd: {realm: berth-test, path: $htpasswd}}"
+  } >"$dir/config.yml"
+  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  echo $! >>"$CTDIR/registry.pids"
+  REG="127.0.0.1:$port"
+  wait_for 20 curl -s -o /dev/null "http://$REG/v2/" || { cat "$dir/log" >&2; return 1; }
+}
+
+# make_image REF N: an image of N data layers (64 KiB each, distinct),
+# loaded into berthd; prints nothing.
+make_image() {
+  local ref="$1" n="$2" i layers=()
+  local safe="${ref//[\/:]/_}"
+  for ((i = 0; i < n; i++)); do
+    "$PY" "$MKIMAGE" datalayer "$CTDIR/l-$safe-$i.tar" "data$i" 65536 "$ref-$i"
+    layers+=("$CTDIR/l-$safe-$i.tar")
+  done
+  "$PY" "$MKIMAGE" archive "$CTDIR/$safe.tar" --gzip --tag "$ref" "${layers[@]}" >/dev/null
+  b load -i "$CTDIR/$safe.tar" >/dev/null
+}
+
+# image_id REF
+image_id() {
+  b inspect --format '{{.Id}}' "$1"
+}
