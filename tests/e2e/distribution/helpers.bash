@@ -70,3 +70,25 @@ make_image() {
 image_id() {
   b inspect --format '{{.Id}}' "$1"
 }
+
+BERTH_REGISTRY="${BERTH_REGISTRY:-$REPO_DIR/build/src/berth-registry/berth-registry}"
+
+# start_berth_registry NAME: berth-registry with its root under $CTDIR/NAME
+# on a free loopback port; sets REG. Users: reg_cmd NAME user add ...
+start_berth_registry() {
+  local dir="$CTDIR/$1"
+  mkdir -p "$dir/root"
+  rm -f "$dir/addr"
+  "$BERTH_REGISTRY" --root "$dir/root" --addr 127.0.0.1:0 --addr-file "$dir/addr" \
+    </dev/null >>"$dir/log" 2>&1 3>&- &
+  echo $! >>"$CTDIR/registry.pids"
+  wait_for 20 test -s "$dir/addr" || { cat "$dir/log" >&2; return 1; }
+  REG="$(cat "$dir/addr")"
+}
+
+# reg_cmd NAME ARGS...: berth-registry management on NAME's root.
+reg_cmd() {
+  local dir="$CTDIR/$1"
+  shift
+  "$BERTH_REGISTRY" --root "$dir/root" "$@"
+}
