@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "berth-registry/commands.h"
 #include "http/client.h"
 #include "registry/gc.h"
@@ -101,7 +102,7 @@ int RepoRemote(const Args& a, const std::string& name, const nlohmann::json& cha
   if (a.Has("username")) {
     auto pw = ReadPassword(a);
     if (!pw.ok()) return Usage(pw.error().message());
-    req.headers.Set("Authorization", "Basic " + registry::Base64Encode(a.Get("username") + ":" + *pw));
+    req.headers.Set("Authorization", "Basic " + base64::Encode(a.Get("username") + ":" + *pw));
   }
   if (!change.empty()) {
     req.body = change.dump();

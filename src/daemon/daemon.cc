@@ -1,9 +1,8 @@
-#include "network/manager.h"
 #include "daemon/daemon.h"
+#include "network/manager.h"
 
 #include <grp.h>
 #include <signal.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -11,14 +10,15 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/random.h"
 #include "base/strings.h"
+#include "daemon/build_backend.h"
 #include "daemon/discovery_service.h"
 #include "daemon/events.h"
 #include "daemon/host_info.h"
 #include "daemon/registration.h"
 #include "daemon/root_lock.h"
 #include "daemon/routes/routes.h"
-#include "daemon/build_backend.h"
 #include "daemon/store_backend.h"
 #include "distribution/service.h"
 #include "http/server.h"
@@ -63,15 +63,7 @@ Result<std::string> EngineId(const std::string& data_root) {
   std::string path = fs::Join(data_root, "engine-id");
   if (auto text = fs::ReadFile(path); text.ok() && !str::Trim(*text).empty())
     return std::string(str::Trim(*text));
-  unsigned char b[16];
-  if (getrandom(b, sizeof b, 0) != sizeof b) return Error::Sys("getrandom");
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  std::string id = fmt::format(
-      "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
-      "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-      b[15]);
+  std::string id = rnd::Uuid();
   BERTH_TRY_CTX(fs::AtomicWrite(path, id + "\n"), "write engine ID");
   return id;
 }

@@ -4,29 +4,19 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/random.h"
 #include "engine/engine_impl.h"
-#include "network/manager.h"
 #include "monitor/monitor_client.h"
+#include "network/manager.h"
 
 namespace berth::engine {
 
-std::string NewId() {
-  unsigned char b[32];
-  size_t got = 0;
-  while (got < sizeof b) {
-    ssize_t n = getrandom(b + got, sizeof b - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-  }
-  std::string id;
-  for (unsigned char c : b) id += fmt::format("{:02x}", c);
-  return id;
-}
+std::string NewId() { return rnd::Hex(32); }
 
 std::string RandomName() {
   static const char* const kAdjectives[] = {
@@ -39,8 +29,7 @@ std::string RandomName() {
       "rudder", "schooner", "tide", "vessel", "wharf", "yacht", "buoy", "cove", "dock", "mast",
       "sail"};
   unsigned char r[2];
-  while (getrandom(r, sizeof r, 0) != sizeof r) {
-  }
+  rnd::Fill(r, sizeof r);
   return fmt::format("{}_{}", kAdjectives[r[0] % std::size(kAdjectives)],
                      kNouns[r[1] % std::size(kNouns)]);
 }

@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "base/fs.h"
+#include "base/random.h"
 
 namespace berth::image {
 namespace {
@@ -16,23 +16,7 @@ namespace {
 constexpr mode_t kBlobMode = 0444;
 
 Result<std::string> RandomName() {
-  unsigned char buf[12];
-  size_t got = 0;
-  while (got < sizeof buf) {
-    ssize_t n = ::getrandom(buf + got, sizeof buf - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error::Sys("getrandom");
-    }
-    got += static_cast<size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string name;
-  for (unsigned char c : buf) {
-    name.push_back(kHex[c >> 4]);
-    name.push_back(kHex[c & 0xf]);
-  }
-  return name;
+  return rnd::Hex(12);
 }
 
 Status FsyncDir(const std::string& dir) {

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "base/base64.h"
 #include "base/strings.h"
 
 namespace berth::registry {
@@ -26,8 +27,8 @@ Result<Identity> Policy::Authenticate(const http::Request& req, const TokenSigne
   std::string scheme = str::ToLower(h.substr(0, sp));
   std::string_view cred = sp == h.npos ? std::string_view() : str::Trim(h.substr(sp + 1));
   if (scheme == "basic") {
-    auto raw = Base64Decode(cred);
-    size_t colon = raw.ok() ? raw->find(':') : std::string::npos;
+    auto raw = base64::Decode(cred);
+    size_t colon = raw ? raw->find(':') : std::string::npos;
     if (colon == std::string::npos) return Error(Code::kUnauthorized, "malformed Basic credentials");
     std::string user = raw->substr(0, colon), password = raw->substr(colon + 1);
     if (!users_->Verify(user, password)) return Error(Code::kUnauthorized, "incorrect username or password");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "registry/test_util.h"
 
 namespace berth::registry {
@@ -72,11 +73,11 @@ TEST_F(AccessTest, AuthenticateBasicAndBearer) {
   auto who = policy_->Authenticate(req, signer, "svc");
   ASSERT_TRUE(who.ok());
   EXPECT_TRUE(who->anonymous());
-  req.headers.Set("Authorization", "Basic " + Base64Encode("alice:a-pw"));
+  req.headers.Set("Authorization", "Basic " + base64::Encode("alice:a-pw"));
   who = policy_->Authenticate(req, signer, "svc");
   ASSERT_TRUE(who.ok());
   EXPECT_EQ(who->user, "alice");
-  req.headers.Set("Authorization", "Basic " + Base64Encode("alice:wrong"));
+  req.headers.Set("Authorization", "Basic " + base64::Encode("alice:wrong"));
   EXPECT_EQ(policy_->Authenticate(req, signer, "svc").error().code(), Code::kUnauthorized);
   TokenClaims c{"svc", "alice", "svc", time(nullptr), time(nullptr) + 60, {}};
   req.headers.Set("Authorization", "Bearer " + signer.Issue(c));

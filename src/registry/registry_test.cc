@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "registry/test_util.h"
 
 namespace berth::registry {
@@ -152,7 +153,7 @@ TEST_F(RegistryTest, ChallengesAndRefusals) {
   EXPECT_EQ(w.status_, 401);
   EXPECT_EQ(*w.headers_.Get("WWW-Authenticate"),
             "Bearer realm=\"http://reg.test:5000/token\",service=\"berth-registry\"");
-  std::string alice = "Basic " + Base64Encode("alice:a-pw");
+  std::string alice = "Basic " + base64::Encode("alice:a-pw");
   w = Call("POST", "/v2/bob/x/blobs/uploads/", "", {{"Authorization", alice}});
   EXPECT_EQ(w.status_, 403);
   EXPECT_EQ(Code(w), "DENIED");
@@ -170,7 +171,7 @@ TEST_F(RegistryTest, ChallengesAndRefusals) {
   std::string token = nlohmann::json::parse(w.body_)["token"];
   w = Call("HEAD", "/v2/alice/x/blobs/" + Sha256Of("{}").str(), "", {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(w.status_, 200);
-  w = Call("GET", "/token?scope=repository:alice/x:pull", "", {{"Authorization", "Basic " + Base64Encode("alice:bad")}});
+  w = Call("GET", "/token?scope=repository:alice/x:pull", "", {{"Authorization", "Basic " + base64::Encode("alice:bad")}});
   EXPECT_EQ(w.status_, 401);
 }
 

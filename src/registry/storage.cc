@@ -1,7 +1,6 @@
 #include "registry/storage.h"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fs.h"
+#include "base/random.h"
 #include "base/strings.h"
 
 namespace berth::registry {
@@ -75,7 +75,7 @@ std::string Storage::TagFile(const std::string& repo, const std::string& tag) co
 Result<std::string> Storage::TmpPath() {
   static std::atomic<uint64_t> counter{0};
   uint64_t r = 0;
-  if (getrandom(&r, sizeof r, 0) != sizeof r) return Error::Sys("getrandom");
+  rnd::Fill(&r, sizeof r);
   char name[64];
   snprintf(name, sizeof name, "/%d-%llu-%016llx", getpid(),
            static_cast<unsigned long long>(counter++), static_cast<unsigned long long>(r));

@@ -4,60 +4,15 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <sys/random.h>
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "base/fs.h"
+#include "base/random.h"
 
 namespace berth::registry {
 namespace {
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Encode64(std::string_view data, bool url) {
-  std::string out;
-  size_t i = 0;
-  auto at = [&](size_t k) { return static_cast<unsigned char>(data[k]); };
-  for (; i + 2 < data.size(); i += 3) {
-    uint32_t v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out += kB64[(v >> s) & 63];
-  }
-  if (size_t rest = data.size() - i; rest > 0) {
-    uint32_t v = at(i) << 16 | (rest == 2 ? at(i + 1) << 8 : 0);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    if (rest == 2) out += kB64[(v >> 6) & 63];
-    if (!url) out += rest == 2 ? "=" : "==";
-  }
-  if (url)
-    for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
-
-Result<std::string> Decode64(std::string_view s, bool url) {
-  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
-  std::string out;
-  uint32_t v = 0;
-  int bits = 0;
-  for (char c : s) {
-    int x;
-    if (c >= 'A' && c <= 'Z') x = c - 'A';
-    else if (c >= 'a' && c <= 'z') x = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') x = c - '0' + 52;
-    else if (c == (url ? '-' : '+')) x = 62;
-    else if (c == (url ? '_' : '/')) x = 63;
-    else return Error::Invalid("invalid base64");
-    v = v << 6 | static_cast<uint32_t>(x);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((v >> bits) & 0xff);
-    }
-  }
-  if (bits >= 6) return Error::Invalid("invalid base64 length");
-  return out;
-}
 
 std::vector<std::string> SplitActions(std::string_view s) {
   std::vector<std::string> out;
@@ -98,16 +53,22 @@ std::string FormatScope(const AccessEntry& a) {
   return s;
 }
 
-std::string Base64UrlEncode(std::string_view data) { return Encode64(data, true); }
-Result<std::string> Base64UrlDecode(std::string_view s) { return Decode64(s, true); }
-Result<std::string> Base64Decode(std::string_view s) { return Decode64(s, false); }
-std::string Base64Encode(std::string_view data) { return Encode64(data, false); }
+std::string Base64UrlEncode(std::string_view data) {
+  std::string out = base64::Encode(data, /*url=*/true);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+Result<std::string> Base64UrlDecode(std::string_view s) {
+  auto out = base64::Decode(s);
+  if (!out) return Error::Invalid("invalid base64");
+  return std::move(*out);
+}
 
 Result<TokenSigner> TokenSigner::Load(const std::string& path) {
   if (auto key = fs::ReadFile(path); key.ok() && key->size() >= 32) return TokenSigner(std::move(*key));
   std::string key(32, '\0');
-  if (getrandom(key.data(), key.size(), 0) != static_cast<ssize_t>(key.size()))
-    return Error::Sys("getrandom for the token key");
+  rnd::Fill(key.data(), key.size());
   BERTH_TRY_CTX(fs::AtomicWrite(path, key, 0600), "token key");
   return TokenSigner(std::move(key));
 }
@@ -124,7 +85,7 @@ std::string TokenSigner::Issue(const TokenClaims& c) const {
   nlohmann::json access = nlohmann::json::array();
   for (const auto& a : c.access) access.push_back({{"type", a.type}, {"name", a.name}, {"actions", a.actions}});
   unsigned char jti[12];
-  (void)getrandom(jti, sizeof jti, 0);
+  rnd::Fill(jti, sizeof jti);
   nlohmann::json claims = {{"iss", c.issuer},       {"sub", c.subject},   {"aud", c.audience},
                            {"iat", c.issued_at},    {"nbf", c.issued_at - 1}, {"exp", c.expires_at},
                            {"jti", Base64UrlEncode(std::string_view(reinterpret_cast<char*>(jti), sizeof jti))},

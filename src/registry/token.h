@@ -39,10 +39,10 @@ struct TokenClaims {
 Result<AccessEntry> ParseScope(std::string_view scope);
 std::string FormatScope(const AccessEntry& a);
 
+// JWT's base64url without padding (RFC 7515); decoding accepts either
+// alphabet, padded or not (base/base64.h).
 std::string Base64UrlEncode(std::string_view data);
 Result<std::string> Base64UrlDecode(std::string_view s);
-Result<std::string> Base64Decode(std::string_view s);
-std::string Base64Encode(std::string_view data);
 
 class TokenSigner {
  public:

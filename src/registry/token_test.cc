@@ -7,12 +7,10 @@
 
 namespace berth::registry {
 
-TEST(Token, Base64) {
-  EXPECT_EQ(Base64Encode("alice:pw"), "YWxpY2U6cHc=");
-  EXPECT_EQ(*Base64Decode("YWxpY2U6cHc="), "alice:pw");
+TEST(Token, Base64Url) {
   EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
   EXPECT_EQ(*Base64UrlDecode("-_8"), "\xfb\xff");
-  EXPECT_FALSE(Base64Decode("a!b").ok());
+  EXPECT_FALSE(Base64UrlDecode("a!b").ok());
 }
 
 TEST(Token, Scopes) {

@@ -1,7 +1,6 @@
 #include "registry/uploads.h"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/random.h"
 
 namespace berth::registry {
 namespace {
@@ -25,19 +25,7 @@ std::chrono::system_clock::time_point LastActivity(const std::string& dir) {
 
 }  // namespace
 
-std::string NewUploadId() {
-  unsigned char b[16];
-  if (getrandom(b, sizeof b, 0) != sizeof b) {
-    for (auto& c : b) c = static_cast<unsigned char>(rand());
-  }
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char s[37];
-  snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-           b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-           b[15]);
-  return s;
-}
+std::string NewUploadId() { return rnd::Uuid(); }
 
 bool ValidUploadId(std::string_view id) {
   if (id.size() != 36) return false;

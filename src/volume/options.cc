@@ -2,11 +2,11 @@
 // mounter.
 #include <fmt/format.h>
 #include <sys/mount.h>
-#include <sys/random.h>
 
 #include <regex>
 
 #include "base/fs.h"
+#include "base/random.h"
 #include "base/strings.h"
 #include "volume/volume.h"
 
@@ -35,17 +35,7 @@ Status ValidateName(const std::string& name) {
       name));
 }
 
-std::string RandomName() {
-  unsigned char b[32];
-  size_t got = 0;
-  while (got < sizeof b) {
-    ssize_t n = getrandom(b + got, sizeof b - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-  }
-  std::string s;
-  for (unsigned char c : b) s += fmt::format("{:02x}", c);
-  return s;
-}
+std::string RandomName() { return rnd::Hex(32); }
 
 Result<LocalOptions> ParseOptions(const Labels& options) {
   LocalOptions o;

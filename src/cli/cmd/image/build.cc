@@ -1,7 +1,6 @@
 // berth build: sends the context (a tar, .dockerignore applied) to POST
 // /build and prints the classic builder's output as it streams.
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "base/fs.h"
+#include "base/random.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 #include "cli/cli.h"
@@ -48,13 +48,7 @@ class PipeReader : public http::BodyReader {
   int fd_;
 };
 
-std::string RandomName() {
-  unsigned char b[8];
-  if (::getrandom(b, sizeof b, 0) != sizeof b) return ".dockerfile.berth";
-  std::string s = ".dockerfile.";
-  for (unsigned char c : b) s += fmt::format("{:02x}", c);
-  return s;
-}
+std::string RandomName() { return ".dockerfile." + rnd::Hex(8); }
 
 Result<std::string> ReadAllFd(int fd) {
   std::string out;
