@@ -116,7 +116,7 @@ Result<uint64_t> Uploads::AppendLocked(Session& s, const std::string& id, http::
 Status Uploads::Finish(const std::string& repo, const std::string& id, http::BodyReader* body,
                        const Digest& expected) {
   auto s = BERTH_TRY(Find(repo, id));
-  std::unique_lock lock(s->mu);
+  std::lock_guard lock(s->mu);
   if (body) BERTH_TRY(AppendLocked(*s, id, *body, std::nullopt));
   std::string path = Dir(id) + "/data";
   struct stat st;
@@ -127,7 +127,8 @@ Status Uploads::Finish(const std::string& repo, const std::string& id, http::Bod
   } else {
     got = BERTH_TRY(Sha256File(path));
   }
-  lock.unlock();
+  // The lock is held until the upload is gone, as in Cancel: a PATCH queued on
+  // it must find no upload, never append to the file being committed.
   if (got != expected) {
     Drop(id);
     return Error::Invalid("digest " + expected.str() + " does not match the content (" + got.str() + ")");

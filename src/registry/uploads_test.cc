@@ -4,6 +4,10 @@
 #include <sys/stat.h>
 #include <utime.h>
 
+#include <atomic>
+#include <thread>
+
+#include "base/digest.h"
 #include "base/fs.h"
 #include "registry/test_util.h"
 
@@ -89,6 +93,56 @@ TEST(Uploads, SweepRemovesOnlyIdleUploads) {
   EXPECT_EQ(u.Sweep(), 1u);
   EXPECT_EQ(u.Size("a", old_id).error().code(), Code::kNotFound);
   EXPECT_TRUE(u.Size("a", new_id).ok());
+}
+
+// A body for Finish: signals that Finish holds the upload's lock, then waits
+// until a concurrent PATCH is on its way, so that PATCH queues on the lock.
+class GateBody : public http::BodyReader {
+ public:
+  GateBody(std::atomic<bool>* in_finish, const std::atomic<bool>* other_started)
+      : in_finish_(in_finish), other_started_(other_started) {}
+  Result<size_t> Read(char*, size_t) override {
+    *in_finish_ = true;
+    while (!other_started_->load()) std::this_thread::yield();
+    for (int i = 0; i < 2000; ++i) std::this_thread::yield();  // widen the race window
+    return size_t{0};
+  }
+
+ private:
+  std::atomic<bool>* in_finish_;
+  const std::atomic<bool>* other_started_;
+};
+
+// A PATCH that races a PUT (Finish) must never reach the committed blob: the
+// stored blob always hashes to its digest, and the late PATCH finds no upload.
+TEST(Uploads, ConcurrentAppendCannotAlterACommittedBlob) {
+  testing::TempDir t;
+  auto s = *Storage::Open(t.path);
+  Uploads u(&s, std::chrono::seconds(3600));
+  for (int i = 0; i < 100; ++i) {
+    std::string content = "blob " + std::to_string(i);
+    std::string id = *u.Start("a");
+    StringBody first(content);
+    ASSERT_TRUE(u.Append("a", id, first).ok());
+    std::atomic<bool> in_finish{false}, started{false};
+    GateBody gate(&in_finish, &started);
+    Result<uint64_t> late = Error::Internal("not run");
+    std::thread patch([&] {
+      while (!in_finish.load()) std::this_thread::yield();
+      started = true;
+      StringBody extra(std::string(64, 'x'));
+      late = u.Append("a", id, extra);
+    });
+    Digest d = Sha256Of(content);
+    Status done = u.Finish("a", id, &gate, d);
+    patch.join();
+    ASSERT_TRUE(done.ok()) << done.error().message();
+    auto stored = fs::ReadFile(s.BlobPath(d));
+    ASSERT_TRUE(stored.ok());
+    ASSERT_EQ(*stored, content) << "iteration " << i << ": a PATCH after the PUT reached the blob";
+    ASSERT_FALSE(late.ok()) << "iteration " << i;
+    EXPECT_EQ(late.error().code(), Code::kNotFound);
+  }
 }
 
 TEST(Uploads, UnknownIds) {
