@@ -31,7 +31,9 @@ ct_setup_file() {
     { echo "make-busybox-image failed" >&2; return 1; }
 }
 
+# Every step runs even when one before it fails: nothing may be left.
 ct_teardown_file() {
+  [[ -n "${CTDIR:-}" && -d "$CTDIR" ]] || return 0
   stop_berthd || true
   # Daemons a test started again (live restore) ran in the test's own shell:
   # their PIDs are in the file.
@@ -45,7 +47,7 @@ ct_teardown_file() {
   while read -r m; do
     umount -l "$m" 2>/dev/null || true
   done < <(awk -v d="$CTDIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
-  net_teardown "$CTDIR"
+  net_teardown "$CTDIR" || true
   rm -rf "$CTDIR"
 }
 

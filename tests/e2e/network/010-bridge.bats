@@ -6,7 +6,7 @@ load helpers
 
 setup_file() { net_setup_file; }
 teardown_file() { net_teardown_file; }
-teardown() { net_teardown; }
+teardown() { net_test_teardown; }
 
 @test "bridge: eth0 with an address from the subnet, default route, lo up, bridge MTU" {
   run_berth run --rm busybox sh -c 'ip -o -4 addr show; ip route; cat /sys/class/net/eth0/mtu'

@@ -7,7 +7,7 @@ load helpers
 
 setup_file() { net_setup_file; }
 teardown_file() { net_teardown_file; }
-teardown() { net_teardown; }
+teardown() { net_test_teardown; }
 
 @test "-p HOST:80 answers on 127.0.0.1, the host's address and from another container" {
   port="$(free_port)"

@@ -9,7 +9,7 @@ setup_file() {
   net_setup_file
 }
 teardown_file() { net_teardown_file; }
-teardown() { net_teardown; }
+teardown() { net_test_teardown; }
 
 clients() {
   local c

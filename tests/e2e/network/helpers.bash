@@ -8,7 +8,10 @@ load ../containers/helpers
 net_setup_file() { ct_setup_file; }
 net_teardown_file() { ct_teardown_file; }
 
-net_teardown() {
+# net_test_teardown: each test's teardown (not to be confused with
+# ../lib/net.bash's net_teardown DIR, which ct_teardown_file calls to remove
+# the bridge, nft table and veths).
+net_test_teardown() {
   ct_teardown
   assert_no_leftovers
 }
