@@ -287,7 +287,9 @@ class Bench:
                 "-H", "unix://" + sock, "--pidfile", os.path.join(root, "berthd.pid"),
                 # A bridge of its own (other daemons may run beside it).
                 "--bridge", "bb%x" % (os.getpid() & 0xffffff), "--bip",
-                "10.%d.%d.1/24" % (100 + os.getpid() % 100, (os.getpid() >> 8) % 256)]
+                "10.%d.%d.1/24" % (100 + os.getpid() % 100, (os.getpid() >> 8) % 256),
+                # Not the default discovery port 127.0.0.1:8500.
+                "--discovery-addr", "none"]
         if debug:
             argv.append("--debug")
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=open(logpath, "w"),

@@ -77,12 +77,12 @@ load helpers
 
 @test "a second berthd on the same roots is refused; the first keeps serving" {
   start_berthd
-  run_cmd "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "unix://$TESTDIR/second.sock" --bridge=none
+  run_cmd "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "unix://$TESTDIR/second.sock" --bridge=none --discovery-addr none
   assert_status 1 "second berthd"
   assert_output_has "berthd is already running with data root $DATA (pid $BERTHD_PID)"
   # the same data root with another exec root is refused as well
   mkdir -p "$TESTDIR/exec2"
-  run_cmd "$BERTHD" --data-root "$DATA" --exec-root "$TESTDIR/exec2" -H "unix://$TESTDIR/second.sock" --bridge=none
+  run_cmd "$BERTHD" --data-root "$DATA" --exec-root "$TESTDIR/exec2" -H "unix://$TESTDIR/second.sock" --bridge=none --discovery-addr none
   assert_status 1 "second berthd, other exec root"
   assert_error_mentions "already running"
   [[ ! -e "$TESTDIR/second.sock" ]] || fail "the refused daemon left a socket"
@@ -103,7 +103,7 @@ load helpers
   local port
   port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   mkdir -p "$DATA" "$EXEC"
-  run_cmd "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" -H "tcp://127.0.0.1:$port" --bridge=none
+  run_cmd "$BERTHD" --data-root "$DATA" --exec-root "$EXEC" -H "$HOST" -H "tcp://127.0.0.1:$port" --bridge=none --discovery-addr none
   assert_status 1 "berthd with plain tcp"
   assert_error_mentions "tlsverify"
   assert_error_mentions "insecure-tcp"
@@ -168,7 +168,7 @@ load helpers
 @test "config file: settings apply; a setting given twice is an error" {
   mkdir -p "$DATA" "$EXEC"
   cat >"$TESTDIR/daemon.json" <<EOF
-{"data-root": "$DATA", "exec-root": "$EXEC", "hosts": ["$HOST"], "log-level": "debug", "bridge": "none"}
+{"data-root": "$DATA", "exec-root": "$EXEC", "hosts": ["$HOST"], "log-level": "debug", "bridge": "none", "discovery-addr": "none"}
 EOF
   "$BERTHD" --config-file "$TESTDIR/daemon.json" </dev/null >>"$TESTDIR/berthd.log" 2>&1 3>&- &
   BERTHD_PID=$!
@@ -179,7 +179,7 @@ EOF
   assert_status 1
   assert_error_mentions "both as a flag and in the configuration file"
   echo '{"no-such-key": 1}' >"$TESTDIR/bad.json"
-  run_cmd "$BERTHD" --config-file "$TESTDIR/bad.json" --data-root "$DATA" --exec-root "$EXEC" --bridge=none
+  run_cmd "$BERTHD" --config-file "$TESTDIR/bad.json" --data-root "$DATA" --exec-root "$EXEC" --bridge=none --discovery-addr none
   assert_status 1
   assert_error_mentions "no-such-key"
 }
