@@ -193,6 +193,11 @@ Status StartState(Daemon::State& s) {
     std::lock_guard<std::mutex> l(s.registration_mu);
     s.registration = std::make_unique<Registration>(eng, s.discovery->store(), "127.0.0.1");
     s.registration->Reconcile();
+    Registration* reg = s.registration.get();
+    s.discovery->api()->SetResolver([st, reg](const std::string& token) {
+      std::lock_guard<std::mutex> l(st->registration_mu);
+      return st->registration ? reg->Resolve(token) : discovery::Caller{};
+    });
   }
   s.images->SetInUse([eng](const std::string& image_id) { return eng->ImageUsers(image_id); });
 

@@ -71,6 +71,17 @@ void Registration::Register(const std::string& id) {
   if (!in->value("State", nlohmann::json::object()).value("Running", false)) return;
   std::string full = in->value("Id", id);
   auto services = discovery::ServicesForContainer(*in, host_address_);
+  std::string token;
+  for (const auto& e : in->value("Config", nlohmann::json::object()).value("Env", nlohmann::json::array()))
+    if (e.is_string() && str::StartsWith(e.get<std::string>(), "CONSUL_HTTP_TOKEN="))
+      token = e.get<std::string>().substr(18);
+  if (!token.empty()) {
+    std::string name = in->value("Name", "");
+    if (!name.empty() && name[0] == '/') name = name.substr(1);
+    std::lock_guard<std::mutex> l(mu_);
+    tokens_[token] = name;
+  }
+  for (discovery::Service& s : services) s.owner = token;
   // Drop instances of this container that no longer apply (a rename, ports).
   std::set<std::string> ids;
   for (const discovery::Service& s : services) ids.insert(s.id);
@@ -84,6 +95,17 @@ void Registration::Register(const std::string& id) {
     if (Status st = store_->Register(s); !st.ok())
       log::Warn("discovery: register {} of container {}: {}", s.id, full.substr(0, 12),
                 st.error().message());
+}
+
+discovery::Caller Registration::Resolve(const std::string& token) {
+  discovery::Caller c;
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return c;
+  c.known = true;
+  c.owner = token;
+  c.kv_prefixes = {"containers/" + it->second + "/"};
+  return c;
 }
 
 void Registration::Deregister(const std::string& id) {

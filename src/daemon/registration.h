@@ -10,10 +10,12 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "discovery/consul_api.h"
 #include "discovery/store.h"
 #include "engine/engine.h"
 
@@ -29,6 +31,11 @@ class Registration {
   void OnEvent(const std::string& type, const std::string& action, const std::string& id);
   // Queues a full reconciliation.
   void Reconcile();
+
+  // The container a discovery token (its CONSUL_HTTP_TOKEN) names: it owns
+  // the instances registered for it and may write keys under
+  // containers/<name>/. Unknown tokens give known=false.
+  discovery::Caller Resolve(const std::string& token);
 
  private:
   struct Job {
@@ -46,6 +53,7 @@ class Registration {
   std::mutex mu_;  // guards jobs_, stopping_
   std::condition_variable cv_;
   std::deque<Job> jobs_;
+  std::map<std::string, std::string> tokens_;  // token -> container name; guarded by mu_
   bool stopping_ = false;
   std::thread worker_;
 };

@@ -19,6 +19,11 @@ http::Handler ConsulApi::ContainerHandler() {
   return [this](http::Request& req, http::ResponseWriter& w) { return Serve(req, w, false); };
 }
 
+void ConsulApi::SetResolver(std::function<Caller(const std::string& token)> fn) {
+  std::lock_guard<std::mutex> l(resolver_mu_);
+  options_.resolve_token = std::move(fn);
+}
+
 namespace {
 
 std::string TokenOf(const http::Request& req) {
@@ -33,7 +38,14 @@ std::string TokenOf(const http::Request& req) {
 Status ConsulApi::Serve(http::Request& req, http::ResponseWriter& w, bool host) {
   Call c{req, w, store_, options_, blocking_, {}};
   std::string token = TokenOf(req);
-  if (!token.empty() && options_.resolve_token) c.caller = options_.resolve_token(token);
+  if (!token.empty()) {
+    std::function<Caller(const std::string&)> resolve;
+    {
+      std::lock_guard<std::mutex> l(resolver_mu_);
+      resolve = options_.resolve_token;
+    }
+    if (resolve) c.caller = resolve(token);
+  }
   if (host && !c.caller.known) c.caller.privileged = true;
 
   const std::string& p = req.path;

@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,8 @@ class ConsulApi {
   http::Handler ContainerHandler();
 
   size_t blocking_now() const { return blocking_; }
+  // Replaces options.resolve_token (berthd sets it once containers are known).
+  void SetResolver(std::function<Caller(const std::string& token)> fn);
 
   struct Call;  // one request being served (consul_api_internal.h)
 
@@ -76,6 +79,7 @@ class ConsulApi {
   Store* store_;
   ApiOptions options_;
   std::atomic<size_t> blocking_{0};
+  std::mutex resolver_mu_;  // guards options_.resolve_token
 };
 
 }  // namespace berth::discovery

@@ -59,3 +59,19 @@ catalog_has() {  # catalog_has NAME COUNT
   wait_for 10 catalog_has gone 0 || fail "ghost left"
   catalog_has keep 1 || fail "keep missing after restart"
 }
+
+@test "a container's CONSUL_HTTP_TOKEN owns its instances and containers/<name>/ keys" {
+  b run -d --name own1 --expose 80 -e SERVICE_NAME=own1 -e CONSUL_HTTP_TOKEN=tok-own1 busybox sleep 300 >/dev/null
+  b run -d --name own2 --expose 80 -e SERVICE_NAME=own2 -e CONSUL_HTTP_TOKEN=tok-own2 busybox sleep 300 >/dev/null
+  wait_for 10 catalog_has own1 1 || fail "own1 not registered"
+  wait_for 10 catalog_has own2 1 || fail "own2 not registered"
+  c PUT /v1/kv/containers/own1/state -d up -H 'X-Consul-Token: tok-own1'
+  assert_code 200
+  c PUT /v1/kv/containers/own2/state -d up -H 'X-Consul-Token: tok-own1'
+  assert_code 403
+  c PUT '/v1/agent/service/deregister/berth:own2:80?token=tok-own1'
+  assert_code 403
+  c PUT /v1/agent/service/deregister/berth:own1:80 -H 'X-Consul-Token: tok-own1'
+  assert_code 200
+  catalog_has own2 1 || fail "own2 was removed by another container's token"
+}
