@@ -1,5 +1,6 @@
 // Service::Pull: see service.h.
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "base/log.h"
@@ -15,7 +16,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kDownloadAttempts = 5;
+// A broken blob download is resumed (Range: bytes=N-) up to this many
+// times in a row without a byte of progress, waiting kRetryBase, then
+// twice as long each time (at most kRetryMax): about 12 s in all, enough
+// for a registry restart.
+constexpr int kRetriesWithoutProgress = 6;
+constexpr std::chrono::milliseconds kRetryBase{250}, kRetryMax{4000};
 
 struct LayerJob {
   size_t index = 0;
@@ -163,12 +169,10 @@ class Puller {
     int64_t offset = 0;
     Throttle throttle;
     Status last;
-    for (int attempt = 0; attempt < kDownloadAttempts; ++attempt) {
-      if (attempt > 0) {
-        log::Warn("pull {}: download of {} interrupted at {} bytes ({}); resuming", repo,
-                  j.desc.digest.str(), offset, last.error().message());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
-      }
+    int failures = 0;
+    auto delay = kRetryBase;
+    for (;;) {
+      int64_t before = offset;
       last = reg_.FetchBlob(repo, j.desc.digest, offset, [&](std::string_view data) -> Status {
         if (j.desc.size > 0 && offset + static_cast<int64_t>(data.size()) > j.desc.size)
           return Error::Invalid("blob " + j.desc.digest.str() + " is larger than its descriptor says");
@@ -178,9 +182,20 @@ class Puller {
         if (throttle.Ready()) em_.Progress(j.id, "Downloading", offset, j.desc.size);
         return Ok();
       });
-      if (last.ok()) break;
-      // Only a broken transfer is worth another try.
-      if (last.error().code() != Code::kUnavailable) return last;
+      // Only a broken transfer (or a registry briefly away) is worth another
+      // try; the bytes received so far stay hashed and unpacked.
+      if (last.ok() || last.error().code() != Code::kUnavailable) break;
+      if (offset > before) {
+        failures = 0;
+        delay = kRetryBase;
+      }
+      if (++failures > kRetriesWithoutProgress) break;
+      log::Warn("pull {}: download of {} interrupted at {} bytes ({}); resuming in {} ms", repo,
+                j.desc.digest.str(), offset, last.error().message(), delay.count());
+      em_.Status(j.id, "Retrying in " + std::to_string((delay.count() + 999) / 1000) + " second" +
+                           (delay.count() > 1000 ? "s" : ""));
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, kRetryMax);
     }
     if (!last.ok()) return last;
     em_.Progress(j.id, "Downloading", offset, j.desc.size);

@@ -278,6 +278,53 @@ Status Registry::FinishUpload(const std::string& location, const Digest& digest,
   return Ok();
 }
 
+Result<std::string> Registry::PatchChunk(const std::string& location, int64_t offset,
+                                         std::string_view data) {
+  HttpRequest req;
+  req.method = "PATCH";
+  req.body_ref = data;
+  req.headers.push_back("Content-Type: application/octet-stream");
+  req.headers.push_back("Content-Range: " + std::to_string(offset) + "-" +
+                        std::to_string(offset + static_cast<int64_t>(data.size()) - 1));
+  auto r = BERTH_TRY(Do(req, Url(location)));
+  if (r.status == 416) return Error(Code::kConflict, "upload chunk at " + std::to_string(offset) + ": " + RegistryErrorText(r));
+  if (r.status != 202 && r.status != 204) return Error(CodeForStatus(r.status), RegistryErrorText(r));
+  std::string next = r.Header("location");
+  return next.empty() ? location : next;
+}
+
+Result<std::optional<int64_t>> Registry::UploadStatus(const std::string& location) {
+  auto r = BERTH_TRY(Do({}, Url(location)));
+  if (r.status == 404) return std::optional<int64_t>();
+  if (r.status != 204 && r.status != 200) return Error(CodeForStatus(r.status), RegistryErrorText(r));
+  // "Range: 0-<last byte>" ("0-0" for an empty upload in the spec's words,
+  // though some registries say "0--1").
+  std::string range = r.Header("range");
+  if (str::StartsWith(range, "bytes=")) range = range.substr(6);
+  auto dash = range.find('-');
+  if (dash == std::string::npos) return std::optional<int64_t>(0);
+  std::string last = range.substr(dash + 1);
+  if (last.empty() || last[0] == '-') return std::optional<int64_t>(0);
+  char* end = nullptr;
+  long long v = std::strtoll(last.c_str(), &end, 10);
+  if (end == last.c_str() || *end != '\0' || v < 0) return Error::Invalid("upload status: bad Range " + range);
+  // "0-0" is ambiguous (empty or one byte): an empty upload is by far the
+  // likelier, and resending one byte costs nothing.
+  if (v == 0) return std::optional<int64_t>(0);
+  return std::optional<int64_t>(v + 1);
+}
+
+Status Registry::CommitUpload(const std::string& location, const Digest& digest) {
+  std::string url = Url(location);
+  url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + QueryEscape(digest.str());
+  HttpRequest req;
+  req.method = "PUT";
+  req.headers.push_back("Content-Type: application/octet-stream");
+  auto r = BERTH_TRY(Do(req, url));
+  if (r.status != 201 && r.status != 204) return Error(CodeForStatus(r.status), RegistryErrorText(r));
+  return Ok();
+}
+
 Result<Digest> Registry::PutManifest(std::string_view repo, std::string_view reference,
                                      const std::string& bytes, const std::string& media_type) {
   HttpRequest req;

@@ -69,6 +69,16 @@ class Registry {
   Result<std::string> StartUpload(std::string_view repo);
   // PUT the whole blob (fd, size bytes) to an upload location.
   Status FinishUpload(const std::string& location, const Digest& digest, int fd, int64_t size);
+  // PATCH one chunk (bytes [offset, offset + data.size())) with
+  // Content-Range; returns the upload's next location. A registry that is
+  // somewhere else (416) or away is an error of code kConflict or
+  // kUnavailable: ask UploadStatus where to go on.
+  Result<std::string> PatchChunk(const std::string& location, int64_t offset, std::string_view data);
+  // GET an upload's status: the number of bytes the registry holds, or
+  // nullopt when the upload is gone (404).
+  Result<std::optional<int64_t>> UploadStatus(const std::string& location);
+  // PUT ?digest= with no body: the chunks sent make the blob.
+  Status CommitUpload(const std::string& location, const Digest& digest);
   // PUT a manifest under tag (or digest); returns its digest.
   Result<Digest> PutManifest(std::string_view repo, std::string_view reference,
                              const std::string& bytes, const std::string& media_type);

@@ -63,4 +63,18 @@ Result<std::string> Service::Login(const AuthConfig& auth) {
   return std::string("Login Succeeded");
 }
 
+std::string PendingUploads::Take(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = uploads_.find(key);
+  if (it == uploads_.end()) return "";
+  std::string loc = std::move(it->second);
+  uploads_.erase(it);
+  return loc;
+}
+
+void PendingUploads::Put(const std::string& key, const std::string& location) {
+  std::lock_guard lock(mu_);
+  uploads_[key] = location;
+}
+
 }  // namespace berth::distribution

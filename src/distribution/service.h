@@ -8,11 +8,14 @@
 // transaction makes the image visible with its tag and repo digest.
 // Push (push.cc): per layer, a blob the registry has is skipped (HEAD),
 // one another repository of the same registry has is mounted, otherwise
-// the layer is gzip-compressed into a temp file and uploaded
-// (POST + PUT); then the config and the schema2 manifest.
+// the layer is compressed (FastGzip), hashed and uploaded in one pass in
+// PATCH chunks, resumed after an interruption (layer_upload.h); then the
+// config and the schema2 manifest.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,19 @@ struct PushRequest {
   AuthConfig auth;
 };
 
+// Uploads an interrupted push left on registries, so the next push of the
+// same layer to the same repository resumes them: key "domain/repo@diff_id"
+// -> upload location. In memory (a restarted daemon starts over).
+class PendingUploads {
+ public:
+  std::string Take(const std::string& key);  // "" when none
+  void Put(const std::string& key, const std::string& location);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> uploads_;  // GUARDED_BY(mu_)
+};
+
 class Service {
  public:
   explicit Service(ServiceOptions opts);
@@ -62,6 +78,7 @@ class Service {
  private:
   ServiceOptions opts_;
   Metadata meta_;
+  PendingUploads pending_;
 };
 
 // "https://index.docker.io/v1/" -> "docker.io"; "http://localhost:5000/" ->

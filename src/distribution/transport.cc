@@ -149,10 +149,11 @@ Result<HttpResponse> Perform(const HttpRequest& req, const TransportOptions& opt
         curl_easy_setopt(e, CURLOPT_READDATA, &fd);
         curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.upload_size));
       } else {
+        std::string_view body = req.body_ref.empty() ? std::string_view(req.body) : req.body_ref;
         curl_easy_setopt(e, CURLOPT_READFUNCTION, nullptr);
         curl_easy_setopt(e, CURLOPT_UPLOAD, 0L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, req.body.data());
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
       }
     } else {
       curl_easy_setopt(e, CURLOPT_POSTFIELDS, req.body.data());

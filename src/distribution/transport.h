@@ -23,7 +23,8 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
-  std::string body;                  // sent when upload_fd < 0
+  std::string body;                  // sent when upload_fd < 0 ...
+  std::string_view body_ref;         // ... or these bytes, when not empty (not owned)
   int upload_fd = -1;                // ... or the contents of this fd
   int64_t upload_size = -1;          // its size (required with upload_fd)
   int64_t range_from = -1;           // "Range: bytes=N-" when >= 0
