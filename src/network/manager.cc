@@ -302,11 +302,19 @@ std::optional<Endpoint> Manager::Get(const std::string& id) {
 }
 
 void Manager::Prune(const std::function<bool(const std::string&)>& keep) {
-  std::lock_guard lock(mu_);
+  // keep() takes the engine's locks: it runs without mu_ (lock order in
+  // manager.h). An endpoint attached meanwhile was not in the copy.
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, e] : endpoints_) ids.push_back(id);
+  }
   std::vector<std::string> gone;
-  for (const auto& [id, e] : endpoints_)
+  for (const auto& id : ids)
     if (!keep(id)) gone.push_back(id);
-  for (const auto& id : gone) DetachLocked(id);
+  std::lock_guard lock(mu_);
+  for (const auto& id : gone)
+    if (endpoints_.count(id)) DetachLocked(id);
   // Namespaces left without an endpoint.
   if (auto names = fs::ListDir(o_.netns_dir); names.ok())
     for (const auto& n : *names)

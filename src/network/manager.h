@@ -19,6 +19,10 @@
 // berthd's live restore).
 //
 // Threads: every method locks mu_; Attach holds it for the whole setup.
+// Lock order: the engine's locks (Engine::Impl::mu, Container::mu) come
+// before mu_, never after: the engine calls Attach/Detach/Get while holding
+// them, so the manager never calls out (Prune's keep()) while holding mu_.
+// Nft and Netlink locks come after mu_.
 #pragma once
 
 #include <functional>
@@ -85,7 +89,9 @@ class Manager {
   Result<Endpoint> Attach(const AttachRequest& r);
   void Detach(const std::string& container_id);
   std::optional<Endpoint> Get(const std::string& container_id);
-  // Detaches every endpoint whose container keep() rejects.
+  // Detaches every endpoint whose container keep() rejects. keep() runs
+  // without mu_ held and may call back into the manager or take the
+  // engine's locks.
   void Prune(const std::function<bool(const std::string&)>& keep);
   void Close();
 
