@@ -102,10 +102,10 @@ void Engine::Impl::Publish(const std::string& action, const Container& c,
 // ---- exit watching ----
 
 void Engine::Impl::Watch(const std::string& container_id, const std::string& exec_id,
-                         unique_fd fd) {
+                         unique_fd fd, uint64_t start_gen) {
   {
     std::lock_guard lock(watch_mu);
-    to_add.push_back({container_id, exec_id, std::move(fd)});
+    to_add.push_back({container_id, exec_id, std::move(fd), start_gen});
   }
   uint64_t one = 1;
   (void)!::write(wake_fd, &one, sizeof one);
@@ -153,14 +153,14 @@ void Engine::Impl::WatcherLoop() {
       w.fd.reset();
       if (stopping) return;
       if (w.exec_id.empty())
-        OnContainerExit(w.container_id);
+        OnContainerExit(w.container_id, w.start_gen);
       else
         OnExecExit(w.exec_id);
     }
   }
 }
 
-void Engine::Impl::OnContainerExit(const std::string& id) {
+void Engine::Impl::OnContainerExit(const std::string& id, std::optional<uint64_t> start_gen) {
   ContainerPtr c;
   {
     std::lock_guard lock(mu);
@@ -168,17 +168,26 @@ void Engine::Impl::OnContainerExit(const std::string& id) {
     if (it == containers.end()) return;
     c = it->second;
   }
+  {
+    std::lock_guard lock(c->mu);
+    if (!c->Running() && c->state.status != ContainerStatus::kCreated) return;  // recorded
+    // Restarting: this run's exit was recorded and the next has not begun.
+    if (c->state.status == ContainerStatus::kRestarting) return;
+    if (start_gen && *start_gen != c->start_generation) return;  // an earlier run's exit
+  }
+  // The status still says running, so no start can begin (StartLocked
+  // refuses) until it changes below: what is released here is this run's,
+  // and it is released without c->mu (Detach takes the network's lock).
   std::string dir = RunDir(id);
   auto ex = monitor::ReadExit(dir);
   // The monitor cleans up after the container; if it died first, do it here.
   ::umount2(MergedDir(id).c_str(), MNT_DETACH);
   (void)runtime::Delete(rt, id, /*force=*/true);
   ReleaseMounts(*c);
+  // Before the state changes: a start right after the exit attaches anew.
+  TeardownNetwork(id);
   {
     std::lock_guard lock(c->mu);
-    if (!c->Running() && c->state.status != ContainerStatus::kCreated) return;
-    // Before the state changes: a start right after the exit attaches anew.
-    TeardownNetwork(id);
     RunState& s = c->state;
     s.status = ContainerStatus::kExited;
     s.pid = 0;
@@ -349,7 +358,7 @@ void Engine::Impl::Restore() {
       if (conn.ok()) {
         log::Info("container {}: still running (pid {}), restored", c->id.substr(0, 12),
                   c->state.pid);
-        Watch(c->id, "", std::move(*conn));
+        Watch(c->id, "", std::move(*conn), c->start_generation);
         continue;
       }
       OnContainerExit(c->id);  // reads exit.json, or records that it was lost

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -61,9 +62,14 @@ class Engine::Impl {
   Status RemoveFiles(const ContainerPtr& c);
 
   // Exit watching: one thread polls every monitor's wait connection.
-  void Watch(const std::string& container_id, const std::string& exec_id, unique_fd fd);
+  // start_gen: the container's start_generation of the run watched.
+  void Watch(const std::string& container_id, const std::string& exec_id, unique_fd fd,
+             uint64_t start_gen = 0);
   void WatcherLoop();
-  void OnContainerExit(const std::string& id);
+  // Records the exit of the run start_gen (nullopt: whichever runs); an
+  // exit of an earlier run (stale) or an already recorded one is ignored.
+  // Takes c.mu itself; the caller holds none of the container's locks.
+  void OnContainerExit(const std::string& id, std::optional<uint64_t> start_gen = std::nullopt);
   void OnExecExit(const std::string& exec_id);
   // Restart policy after an exit (c.mu held); schedules a restart.
   void MaybeRestart(const ContainerPtr& c);
@@ -129,6 +135,7 @@ class Engine::Impl {
   struct Watched {
     std::string container_id, exec_id;
     unique_fd fd;
+    uint64_t start_gen = 0;
   };
   std::map<int, Watched> watched;
   std::vector<Watched> to_add;

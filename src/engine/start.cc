@@ -194,6 +194,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
                      ": unknown",
                  code);
   }
+  uint64_t start_gen = 0;
   {
     std::lock_guard lock(c->mu);
     RunState& s = c->state;
@@ -212,7 +213,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
       s.health_status = "starting";
     c->has_been_started = true;
     c->manually_stopped = false;
-    c->start_generation++;
+    start_gen = ++c->start_generation;
     if (auto sv = Save(*c); !sv.ok()) log::Warn("container {}: {}", id, sv.error().message());
     c->cv.notify_all();
   }
@@ -220,9 +221,9 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   StartHealthcheck(c);
   auto conn = monitor::WaitConnection(run_dir);
   if (conn.ok())
-    Watch(id, "", std::move(*conn));
+    Watch(id, "", std::move(*conn), start_gen);
   else
-    OnContainerExit(id);
+    OnContainerExit(id, start_gen);
   return Ok();
 }
 
