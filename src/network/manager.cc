@@ -9,6 +9,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/random.h"
 #include "network/netns.h"
 
 namespace berth::network {
@@ -29,15 +30,6 @@ json PortJson(const PortMapping& p) {
           {"HostPort", p.host_port},
           {"ContainerIp", ToString(p.container_ip)},
           {"ContainerPort", p.container_port}};
-}
-
-std::string RandomId() {
-  unsigned char b[32];
-  if (auto fd = fs::Open("/dev/urandom", O_RDONLY | O_CLOEXEC); fd.ok())
-    (void)!::read(fd->get(), b, sizeof b);
-  std::string s;
-  for (unsigned char c : b) s += fmt::format("{:02x}", c);
-  return s;
 }
 
 }  // namespace
@@ -109,7 +101,7 @@ Result<std::unique_ptr<Manager>> Manager::Open(const ManagerOptions& o) {
           m->endpoints_[e->container_id] = std::move(*e);
     }
   }
-  if (m->id_.size() != 64) m->id_ = RandomId();
+  if (m->id_.size() != 64) m->id_ = rnd::Hex(32);
   // Allocations without an endpoint (a crash between the two) are freed.
   std::vector<std::string> owners;
   for (const auto& [ip, owner] : m->ipam_.Allocated())
