@@ -156,10 +156,10 @@ Status Manager::SaveLocked() {
   {
     unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) return Error::Sys("create " + tmp);
-    BERTH_TRY(fs::WriteAll(fd.get(), j.dump()));
+    BERTH_TRY_CTX(fs::WriteAll(fd.get(), j.dump()), "write " + tmp);
   }
   ::unlink(path.c_str());
-  if (::rename(tmp.c_str(), path.c_str()) < 0) return Error::Sys("rename " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) < 0) return Error::Sys("rename " + tmp + " to " + path);
   return Ok();
 }
 
@@ -263,8 +263,9 @@ void Manager::DetachLocked(const std::string& id) {
   if (it != endpoints_.end()) {
     const Endpoint& e = it->second;
     if (auto st = nl_.DeleteLink(e.veth); !st.ok() && st.error().code() != Code::kNotFound)
-      log::Warn("network: {}", st.error().message());
-    if (auto st = RemoveNetns(e.netns); !st.ok()) log::Warn("network: {}", st.error().message());
+      log::Warn("network: detach {}: {}", id, st.error().message());
+    if (auto st = RemoveNetns(e.netns); !st.ok())
+      log::Warn("network: detach {}: {}", id, st.error().message());
     if (!e.ports.empty()) {
       // One element at a time: one already gone must not keep the others.
       for (const PortMapping& p : e.ports)
@@ -274,7 +275,8 @@ void Manager::DetachLocked(const std::string& id) {
   }
   reserved_.erase(id);
   ipam_.Release(id);
-  if (auto st = SaveLocked(); !st.ok()) log::Warn("network: save state: {}", st.error().message());
+  if (auto st = SaveLocked(); !st.ok())
+    log::Warn("network: detach {}: save state: {}", id, st.error().message());
 }
 
 void Manager::Detach(const std::string& id) {
