@@ -16,6 +16,11 @@ class ScopeGuard {
     if (active_) f_();
   }
   void Dismiss() { active_ = false; }
+  // Runs the callback now (once), not again on scope exit.
+  void Run() {
+    if (active_) f_();
+    active_ = false;
+  }
 
  private:
   F f_;

@@ -109,11 +109,15 @@ class Engine::Impl {
   // never removes a volume a new container is about to use. Taken before mu.
   std::mutex volumes_mu;
   // Networking (network.cc). SetupNetwork: the namespace the start joins
-  // ("" a new one, "host", or a path), the endpoint attached for bridge
+  // (netns: "" a new one, "host", or a path) and the container's address
+  // on the bridge (ip, "" without one), the endpoint attached for bridge
   // mode; TeardownNetwork undoes it (idempotent). The JSON views need c.mu.
-  Result<std::string> SetupNetwork(const ContainerPtr& c);
+  struct NetworkSetup {
+    std::string netns;
+    std::string ip;
+  };
+  Result<NetworkSetup> SetupNetwork(const ContainerPtr& c);
   void TeardownNetwork(const std::string& id);
-  std::string ContainerIp(const std::string& id);
   json NetworkSettingsJson(const Container& c);
   json PortsList(const Container& c);
   // Runs the container's HEALTHCHECK while this start of it lasts.

@@ -48,9 +48,6 @@ Status CheckNetworkMode(Engine::Impl& m, const json& host_config, const json& ne
           user_ip = true;
     if (user_ip && BridgeMode(mode))
       return Error::Invalid("user specified IP address is supported on user defined networks only");
-    if ((mode == "host" || mode == "none") && !host_config.value("PortBindings", json()).empty() &&
-        host_config["PortBindings"].is_object() && mode == "host")
-      return Ok();  // docker warns and drops them
     return Ok();
   }
   if (str::StartsWith(mode, "container:")) {
@@ -63,18 +60,18 @@ Status CheckNetworkMode(Engine::Impl& m, const json& host_config, const json& ne
   return Error::Invalid(fmt::format("network {} not found", mode));
 }
 
-Result<std::string> Engine::Impl::SetupNetwork(const ContainerPtr& c) {
+Result<Engine::Impl::NetworkSetup> Engine::Impl::SetupNetwork(const ContainerPtr& c) {
   std::string mode = c->host_config.value("NetworkMode", "default");
-  if (mode == "host") return std::string("host");
+  if (mode == "host") return NetworkSetup{"host", ""};
   if (str::StartsWith(mode, "container:")) {
     ContainerPtr other = BERTH_TRY(Find(mode.substr(10)));
     std::lock_guard lock(other->mu);
     if (other->state.status != ContainerStatus::kRunning || other->state.pid <= 0)
       return Error(Code::kConflict, fmt::format("cannot join network of a non running container: {}",
                                                 other->id));
-    return fmt::format("/proc/{}/ns/net", other->state.pid);
+    return NetworkSetup{fmt::format("/proc/{}/ns/net", other->state.pid), ""};
   }
-  if (mode == "none" || !BridgeMode(mode) || !opts.network) return std::string();
+  if (mode == "none" || !BridgeMode(mode) || !opts.network) return NetworkSetup{};
   network::AttachRequest r;
   r.container_id = c->id;
   r.container_name = c->name.empty() ? c->id : c->name.substr(1);
@@ -88,17 +85,11 @@ Result<std::string> Engine::Impl::SetupNetwork(const ContainerPtr& c) {
              std::chrono::duration_cast<std::chrono::microseconds>(
                  std::chrono::steady_clock::now() - t0)
                  .count());
-  return e.netns;
+  return NetworkSetup{e.netns, network::ToString(e.ip)};
 }
 
 void Engine::Impl::TeardownNetwork(const std::string& id) {
   if (opts.network) opts.network->Detach(id);
-}
-
-std::string Engine::Impl::ContainerIp(const std::string& id) {
-  if (!opts.network) return "";
-  auto e = opts.network->Get(id);
-  return e ? network::ToString(e->ip) : "";
 }
 
 json Engine::Impl::NetworkSettingsJson(const Container& c) {

@@ -2,9 +2,12 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "base/clock.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/scope_guard.h"
 #include "base/strings.h"
 #include "engine/engine_impl.h"
 #include "engine/spec/spec_builder.h"
@@ -85,28 +88,46 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   const std::string& id = c->id;
   std::string run_dir = RunDir(id);
   std::string dir = ContainerDir(id);
-  (void)fs::RemoveAll(run_dir);
-  (void)runtime::Delete(rt, id, /*force=*/true);  // stale state from a crash
-  BERTH_TRY(fs::MkdirAll(run_dir, 0700));
-
-  Status st = MountRootfs(*this, *c);
-  bool mounted = st.ok();
   std::string merged = MergedDir(id);
+  std::string name = c->name.empty() ? id.substr(0, 12) : c->name.substr(1);
+  // Errors name the container and the phase, except those docker words
+  // itself for the user (a port clash, a bad --ip, container: of a
+  // stopped one), which keep docker's text.
+  auto in_phase = [&](const std::string& phase, Error e) -> Error {
+    if (e.code() == Code::kInvalidArgument || e.code() == Code::kConflict) return e;
+    // kAlreadyExists means "already started" to the callers (304).
+    if (e.code() == Code::kAlreadyExists) e = Error(Code::kInternal, e.message(), e.err());
+    return std::move(e).Context(fmt::format("start container {}: {}", name, phase));
+  };
   auto fail = [&](Error e) -> Error {
-    ReleaseMounts(*c);
-    if (mounted) ::umount2(merged.c_str(), MNT_DETACH);
-    TeardownNetwork(id);
-    (void)fs::RemoveAll(run_dir);
     std::lock_guard lock(c->mu);
     c->state.error = e.message();
     if (c->state.status == ContainerStatus::kRestarting) c->state.status = ContainerStatus::kExited;
     (void)Save(*c);
     return e;
   };
-  if (!st.ok()) return fail(std::move(st).error().Context("start container " + id.substr(0, 12)));
-  auto netns = SetupNetwork(c);
-  if (!netns.ok()) return fail(std::move(netns).error());
-  if (st = WriteEtcFiles(*this, *c, ContainerIp(id)); !st.ok()) return fail(std::move(st).error());
+  // Phases, cheapest and likeliest to fail first; each guard undoes its
+  // step unless the monitor reports the container started.
+  (void)fs::RemoveAll(run_dir);
+  (void)runtime::Delete(rt, id, /*force=*/true);  // stale state from a crash
+  if (auto st = fs::MkdirAll(run_dir, 0700); !st.ok())
+    return fail(in_phase("create the run directory", std::move(st).error()));
+  ScopeGuard undo_run_dir([&] { (void)fs::RemoveAll(run_dir); });
+
+  if (auto st = MountRootfs(*this, *c); !st.ok())
+    return fail(in_phase("mount the rootfs", std::move(st).error()));
+  ScopeGuard undo_rootfs([&] { ::umount2(merged.c_str(), MNT_DETACH); });
+
+  auto volume_mounts = SetupMounts(*c, merged);
+  if (!volume_mounts.ok()) return fail(in_phase("set up mounts", std::move(volume_mounts).error()));
+  ScopeGuard undo_mounts([&] { ReleaseMounts(*c); });
+
+  auto net = SetupNetwork(c);
+  if (!net.ok()) return fail(in_phase("set up network", std::move(net).error()));
+  ScopeGuard undo_network([&] { TeardownNetwork(id); });
+
+  if (auto st = WriteEtcFiles(*this, *c, net->ip); !st.ok())
+    return fail(in_phase("write /etc files", std::move(st).error()));
 
   SpecInput in;
   in.id = id;
@@ -118,15 +139,13 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   in.resolv_conf_path = fs::Join(dir, "resolv.conf");
   in.init_path = opts.init_path;
   in.cgroup_parent = opts.cgroup_parent;
-  in.netns = *netns;
-  auto volume_mounts = SetupMounts(*c, merged);
-  if (!volume_mounts.ok()) return fail(std::move(volume_mounts).error());
+  in.netns = net->netns;
   in.mounts = std::move(*volume_mounts);
   auto spec = BuildSpec(in);
-  if (!spec.ok()) return fail(std::move(spec).error());
+  if (!spec.ok()) return fail(in_phase("build the OCI spec", std::move(spec).error()));
   std::string bundle_cfg = fs::Join(run_dir, "config.json");
-  if (st = fs::AtomicWrite(bundle_cfg, oci::ToJson(*spec).dump(), 0600, false); !st.ok())
-    return fail(std::move(st).error());
+  if (auto st = fs::AtomicWrite(bundle_cfg, oci::ToJson(*spec).dump(), 0600, false); !st.ok())
+    return fail(in_phase("write the OCI spec", std::move(st).error()));
 
   monitor::SpawnOptions so;
   so.monitor_path = opts.monitor_path;
@@ -153,7 +172,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   so.stdin_once = c->config.value("StdinOnce", false) && !so.tty;
   so.rootfs_mount = merged;
   auto pid = monitor::Spawn(so);
-  if (!pid.ok()) return fail(std::move(pid).error().Context("start the container's monitor"));
+  if (!pid.ok()) return fail(in_phase("start the container's monitor", std::move(pid).error()));
 
   // Attach the clients waiting for this start before it produces output.
   {
@@ -177,10 +196,11 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
     // The monitor records the failure, cleans up and exits.
     if (auto conn = monitor::WaitConnection(run_dir); conn.ok())
       (void)monitor::ReadWaitReply(conn->get());
-    ::umount2(merged.c_str(), MNT_DETACH);
-    TeardownNetwork(id);
-    (void)fs::RemoveAll(run_dir);
-    ReleaseMounts(*c);
+    // Undone before the waiters see the exit.
+    undo_network.Run();
+    undo_mounts.Run();
+    undo_rootfs.Run();
+    undo_run_dir.Run();
     std::lock_guard lock(c->mu);
     c->state.exit_code = code;
     c->state.error = e.message();
@@ -194,6 +214,11 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
                      ": unknown",
                  code);
   }
+  // Started: what the phases set up is the running container's now.
+  undo_network.Dismiss();
+  undo_mounts.Dismiss();
+  undo_rootfs.Dismiss();
+  undo_run_dir.Dismiss();
   uint64_t start_gen = 0;
   {
     std::lock_guard lock(c->mu);

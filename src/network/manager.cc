@@ -258,6 +258,18 @@ Result<Endpoint> Manager::Attach(const AttachRequest& r) {
   return e;
 }
 
+void Manager::DeletePortsLocked(const Endpoint& e) {
+  if (e.ports.empty()) return;
+  // One transaction for all; if it fails (an element already gone fails
+  // it whole), one per element so the others still go.
+  if (nft_.Run(DeletePortsScript(o_.table, e.ports)).ok()) return;
+  for (const PortMapping& p : e.ports)
+    if (auto st = nft_.Run(DeletePortsScript(o_.table, {p})); !st.ok())
+      log::Warn("network: detach {}: delete port {}:{}/{} -> {}:{}: {}", e.container_id,
+                ToString(p.host_ip), p.host_port, p.proto, ToString(p.container_ip),
+                p.container_port, st.error().message());
+}
+
 void Manager::DetachLocked(const std::string& id) {
   auto it = endpoints_.find(id);
   if (it != endpoints_.end()) {
@@ -266,11 +278,7 @@ void Manager::DetachLocked(const std::string& id) {
       log::Warn("network: detach {}: {}", id, st.error().message());
     if (auto st = RemoveNetns(e.netns); !st.ok())
       log::Warn("network: detach {}: {}", id, st.error().message());
-    if (!e.ports.empty()) {
-      // One element at a time: one already gone must not keep the others.
-      for (const PortMapping& p : e.ports)
-        (void)nft_.Run(DeletePortsScript(o_.table, {p}));
-    }
+    DeletePortsLocked(e);
     endpoints_.erase(it);
   }
   reserved_.erase(id);

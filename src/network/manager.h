@@ -107,6 +107,8 @@ class Manager {
   Status SetupBridge();
   Status SaveLocked();
   void DetachLocked(const std::string& id);
+  // Removes the endpoint's published ports from the nft maps.
+  void DeletePortsLocked(const Endpoint& e);
   std::vector<PortMapping> AllPortsLocked() const;
 
   ManagerOptions o_;

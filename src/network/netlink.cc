@@ -10,7 +10,6 @@
 
 #include <array>
 #include <cstring>
-#include <functional>
 
 #include <fmt/format.h>
 
@@ -194,14 +193,6 @@ Status Netlink::SetUp(const std::string& name) {
   return Request(m.Done(), "set " + name + " up");
 }
 
-Status Netlink::SetMaster(const std::string& name, int master_index) {
-  Msg m(RTM_NEWLINK, 0);
-  PutIfinfo(m.nlh);
-  mnl_attr_put_strz(m.nlh, IFLA_IFNAME, name.c_str());
-  mnl_attr_put_u32(m.nlh, IFLA_MASTER, static_cast<uint32_t>(master_index));
-  return Request(m.Done(), "set master of " + name);
-}
-
 Status Netlink::AddAddress(int index, Ipv4 ip, int prefix, bool replace) {
   Msg m(RTM_NEWADDR, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL));
   auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(m.nlh, sizeof(ifaddrmsg)));
@@ -237,7 +228,6 @@ struct LinkInfo {
   std::string want;
   int index = 0;
   int mtu = 0;
-  std::vector<std::string> names;
 };
 
 int LinkCb(const nlmsghdr* nlh, void* data) {
@@ -252,7 +242,6 @@ int LinkCb(const nlmsghdr* nlh, void* data) {
     if (mnl_attr_get_type(attr) == IFLA_IFNAME) name = mnl_attr_get_str(attr);
     if (mnl_attr_get_type(attr) == IFLA_MTU) mtu = static_cast<int>(mnl_attr_get_u32(attr));
   }
-  li->names.push_back(name);
   if (name == li->want) {
     li->index = ifm->ifi_index;
     li->mtu = mtu;
@@ -262,42 +251,28 @@ int LinkCb(const nlmsghdr* nlh, void* data) {
 
 }  // namespace
 
-Result<std::vector<std::string>> Netlink::LinkNames() {
-  Msg m(RTM_GETLINK, NLM_F_DUMP);
-  PutIfinfo(m.nlh);
-  LinkInfo li;
-  BERTH_TRY(Query(m.Done(), LinkCb, &li));
-  return li.names;
-}
-
-namespace {
-
-Result<LinkInfo> GetLink(Netlink& nl, const std::string& name,
-                         const std::function<Status(const std::vector<char>&, LinkInfo*)>& query) {
-  (void)nl;
+Status Netlink::GetLink(const std::string& name, int* index, int* mtu) {
   Msg m(RTM_GETLINK, 0);
   PutIfinfo(m.nlh);
   mnl_attr_put_strz(m.nlh, IFLA_IFNAME, name.c_str());
   LinkInfo li;
   li.want = name;
-  BERTH_TRY(query(m.Done(), &li));
-  return li;
+  BERTH_TRY(Query(m.Done(), LinkCb, &li).Context("link " + name));
+  *index = li.index;
+  *mtu = li.mtu;
+  return Ok();
 }
 
-}  // namespace
-
 Result<int> Netlink::LinkIndex(const std::string& name) {
-  LinkInfo li = BERTH_TRY(GetLink(*this, name, [&](const std::vector<char>& msg, LinkInfo* out) {
-    return Query(msg, LinkCb, out).Context("link " + name);
-  }));
-  return li.index;
+  int index = 0, mtu = 0;
+  BERTH_TRY(GetLink(name, &index, &mtu));
+  return index;
 }
 
 Result<int> Netlink::LinkMtu(const std::string& name) {
-  LinkInfo li = BERTH_TRY(GetLink(*this, name, [&](const std::vector<char>& msg, LinkInfo* out) {
-    return Query(msg, LinkCb, out).Context("link " + name);
-  }));
-  return li.mtu;
+  int index = 0, mtu = 0;
+  BERTH_TRY(GetLink(name, &index, &mtu));
+  return mtu;
 }
 
 }  // namespace berth::network

@@ -52,18 +52,18 @@ class Netlink {
   Status DeleteLink(const std::string& name);
   // Link flags: up (IFF_UP) by name.
   Status SetUp(const std::string& name);
-  Status SetMaster(const std::string& name, int master_index);
   // dev_index: the link's index in the socket's namespace (LinkIndex).
   Status AddAddress(int dev_index, Ipv4 ip, int prefix, bool replace = false);
   Status AddDefaultRoute(Ipv4 gateway, int oif);
 
-  // Reads (never batched): index (kNotFound when absent), MTU, link names.
+  // Reads (never batched): index (kNotFound when absent), MTU.
   Result<int> LinkIndex(const std::string& name);
   Result<int> LinkMtu(const std::string& name);
-  Result<std::vector<std::string>> LinkNames();
 
  private:
   explicit Netlink(mnl_socket* s);
+  // RTM_GETLINK of one link by name: its index and MTU.
+  Status GetLink(const std::string& name, int* index, int* mtu);
   // Sends one request (or queues it in a batch).
   Status Request(const std::vector<char>& msg, const std::string& what);
   // Sends a dump/get request; cb sees each reply message.

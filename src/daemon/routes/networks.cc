@@ -11,11 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-bool Predefined(const json& n) {
-  std::string name = n.value("Name", "");
-  return name == "bridge" || name == "host" || name == "none";
-}
-
 }  // namespace
 
 void AddNetworkRoutes(http::Router& router, engine::Engine* e) {
@@ -57,7 +52,6 @@ void AddNetworkRoutes(http::Router& router, engine::Engine* e) {
     router.Post(std::string("/networks/{id}/") + verb,
                 [e, verb](http::Request& req, http::ResponseWriter&) -> Status {
                   json n = BERTH_TRY(e->NetworkInspect(std::string(req.Param("id"))));
-                  (void)Predefined(n);
                   return Error(Code::kPermissionDenied,
                                fmt::format("container cannot be {} network {}: not supported for "
                                            "predefined networks yet",
