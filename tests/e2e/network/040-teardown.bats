@@ -6,7 +6,7 @@ load helpers
 
 setup_file() { net_setup_file; }
 teardown_file() { net_teardown_file; }
-teardown() { net_teardown; }
+teardown() { net_test_teardown; }
 
 # free_range N: the first of N consecutive TCP ports free on the host now.
 free_range() {
