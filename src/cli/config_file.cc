@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "base/reference.h"
 #include "base/strings.h"
+#include "cli/credential_helper.h"
 
 namespace berth::cli {
 
@@ -62,10 +63,25 @@ Result<ConfigFile> ConfigFile::Load(const std::string& dir) {
   return f;
 }
 
-std::optional<Credentials> ConfigFile::Get(const std::string& server) const {
+std::string ConfigFile::HelperFor(const std::string& server) const {
+  std::string host = HostOf(ServerKey(server));
+  if (auto h = doc_.find("credHelpers"); h != doc_.end() && h->is_object())
+    for (auto e = h->begin(); e != h->end(); ++e)
+      if (HostOf(e.key()) == host && e->is_string() && !e->get<std::string>().empty()) return *e;
+  auto s = doc_.find("credsStore");
+  if (s != doc_.end() && s->is_string()) return *s;
+  return "";
+}
+
+Result<std::optional<Credentials>> ConfigFile::Lookup(const std::string& server) const {
   std::string key = ServerKey(server);
+  if (std::string helper = HelperFor(key); !helper.empty()) {
+    auto c = BERTH_TRY(credhelper::Get(helper, key));
+    if (!c) return std::optional<Credentials>();
+    return std::optional<Credentials>(Credentials{c->username, c->secret, key});
+  }
   auto it = doc_.find("auths");
-  if (it == doc_.end() || !it->is_object()) return std::nullopt;
+  if (it == doc_.end() || !it->is_object()) return std::optional<Credentials>();
   for (auto e = it->begin(); e != it->end(); ++e) {
     if (e.key() != key && ServerKey(e.key()) != key) continue;
     if (!e->is_object()) continue;
@@ -74,9 +90,27 @@ std::optional<Credentials> ConfigFile::Get(const std::string& server) const {
     if (!plain) continue;
     auto colon = plain->find(':');
     if (colon == std::string::npos) continue;
-    return Credentials{plain->substr(0, colon), plain->substr(colon + 1), e.key()};
+    return std::optional<Credentials>(Credentials{plain->substr(0, colon), plain->substr(colon + 1), e.key()});
   }
-  return std::nullopt;
+  return std::optional<Credentials>();
+}
+
+std::optional<Credentials> ConfigFile::Get(const std::string& server) const {
+  auto c = Lookup(server);
+  return c.ok() ? *c : std::nullopt;
+}
+
+Status ConfigFile::Store(const std::string& server, const std::string& user, const std::string& password) {
+  std::string key = ServerKey(server);
+  std::string helper = HelperFor(key);
+  if (helper.empty()) {
+    Set(key, user, password);
+    return Ok();
+  }
+  BERTH_TRY(credhelper::Store(helper, {key, user, password}));
+  if (!doc_.contains("auths") || !doc_["auths"].is_object()) doc_["auths"] = ojson::object();
+  doc_["auths"][key] = ojson::object();
+  return Ok();
 }
 
 void ConfigFile::Set(const std::string& server, const std::string& user, const std::string& password) {
@@ -85,25 +119,25 @@ void ConfigFile::Set(const std::string& server, const std::string& user, const s
   doc_["auths"][key] = {{"auth", base64::Encode(user + ":" + password)}};
 }
 
-bool ConfigFile::Remove(const std::string& server) {
+bool ConfigFile::Remove(const std::string& server, Status* helper_error) {
   std::string key = ServerKey(server);
   auto it = doc_.find("auths");
-  if (it == doc_.end() || !it->is_object()) return false;
   bool removed = false;
-  for (auto e = it->begin(); e != it->end();) {
-    if (e.key() == key || ServerKey(e.key()) == key) {
-      e = it->erase(e);
-      removed = true;
-    } else {
-      ++e;
+  if (it != doc_.end() && it->is_object()) {
+    for (auto e = it->begin(); e != it->end();) {
+      if (e.key() == key || ServerKey(e.key()) == key) {
+        e = it->erase(e);
+        removed = true;
+      } else {
+        ++e;
+      }
     }
   }
+  if (std::string helper = HelperFor(key); !helper.empty()) {
+    Status s = credhelper::Erase(helper, key);
+    if (helper_error) *helper_error = std::move(s);
+  }
   return removed;
-}
-
-bool ConfigFile::UsesCredentialHelper() const {
-  auto s = doc_.find("credsStore");
-  return s != doc_.end() && s->is_string() && !s->get<std::string>().empty();
 }
 
 Status ConfigFile::Save() const {

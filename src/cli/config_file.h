@@ -7,8 +7,13 @@
 // for Docker Hub, "localhost:5000" for others) as {"auth": base64("user:pass")},
 // exactly as docker stores them without a credential helper. Every other key
 // of the file is kept as it was. The file is written atomically with mode
-// 0600 (its directory 0700 when created). Credential helpers (credsStore,
-// credHelpers) are not supported: login refuses to write around them.
+// 0600 (its directory 0700 when created).
+//
+// Credential helpers, as docker: "credHelpers": {"<host>": "NAME"} names the
+// helper for one registry, else "credsStore": "NAME" serves every registry
+// (credential_helper.h). With a helper, the secret goes to
+// docker-credential-NAME and the file keeps only an empty entry under
+// "auths" (so logout and docker see the login).
 #pragma once
 
 #include <optional>
@@ -34,12 +39,22 @@ class ConfigFile {
   static std::string DefaultDir();
 
   const std::string& path() const { return path_; }
-  // The stored credentials for server (matched by key or by host name).
+  // The stored credentials for server (matched by key or by host name),
+  // from its credential helper when it has one.
+  Result<std::optional<Credentials>> Lookup(const std::string& server) const;
+  // Lookup, with a helper's failure read as "none".
   std::optional<Credentials> Get(const std::string& server) const;
+  // Stores credentials: in the helper (now) and an empty "auths" entry, or
+  // in the file. Save() writes the file.
+  Status Store(const std::string& server, const std::string& user, const std::string& password);
+  // In the file only (no helper).
   void Set(const std::string& server, const std::string& user, const std::string& password);
-  // False when there was nothing stored for server.
-  bool Remove(const std::string& server);
-  bool UsesCredentialHelper() const;
+  // Removes server from the file (false when it was not there) and erases
+  // it from its helper if it has one; a helper's failure is returned in
+  // *helper_error.
+  bool Remove(const std::string& server, Status* helper_error = nullptr);
+  // The helper for server ("" for none): credHelpers by host, else credsStore.
+  std::string HelperFor(const std::string& server) const;
   Status Save() const;
 
  private:

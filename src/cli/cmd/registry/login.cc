@@ -72,14 +72,13 @@ Status Login(Cli& cli, LoginOptions o, const std::vector<std::string>& args) {
   auto* c = BERTH_TRY(cli.Client());
   client::json body = {{"username", o.username}, {"password", o.password}, {"serveraddress", key}};
   auto resp = BERTH_TRY(client::RegistryLogin(*c, body));
-  if (cfg.UsesCredentialHelper())
-    return Error(Code::kNotImplemented, "credential helpers (credsStore in " + cfg.path() +
-                                            ") are not supported by berth: remove credsStore to store logins in the file");
-  cfg.Set(key, o.username, o.password);
+  if (Status st = cfg.Store(key, o.username, o.password); !st.ok())
+    return Error(st.error().code(), "Error saving credentials: " + st.error().message());
   BERTH_TRY(cfg.Save());
-  cli.Out("WARNING! Your password will be stored unencrypted in " + cfg.path() +
-          ".\nConfigure a credential helper to remove this warning. See\n"
-          "https://docs.docker.com/engine/reference/commandline/login/#credentials-store\n\n");
+  if (cfg.HelperFor(key).empty())
+    cli.Out("WARNING! Your password will be stored unencrypted in " + cfg.path() +
+            ".\nConfigure a credential helper to remove this warning. See\n"
+            "https://docs.docker.com/engine/reference/commandline/login/#credentials-store\n\n");
   std::string status = resp.is_object() ? resp.value("Status", "Login Succeeded") : "Login Succeeded";
   cli.Out(status + "\n");
   return Ok();
@@ -90,11 +89,13 @@ Status Logout(Cli& cli, const std::vector<std::string>& args) {
   std::string key = ServerKey(server);
   ConfigFile cfg = BERTH_TRY(ConfigFile::Load(ConfigFile::DefaultDir()));
   std::string shown = args.empty() ? key : args[0];
-  if (!cfg.Remove(key)) {
-    cli.Out("Not logged in to " + shown + "\n");
-    return Ok();
-  }
+  // As docker 20.10 and later: the same words whether or not a login was
+  // stored.
   cli.Out("Removing login credentials for " + shown + "\n");
+  Status helper_error;
+  cfg.Remove(key, &helper_error);
+  if (!helper_error.ok())
+    cli.Err("WARNING: could not erase credentials:\n" + key + ": " + helper_error.error().message() + "\n");
   return cfg.Save();
 }
 
