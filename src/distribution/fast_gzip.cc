@@ -11,14 +11,32 @@ z_stream* Z(void* p) { return static_cast<z_stream*>(p); }
 
 }  // namespace
 
-FastGzip::FastGzip() : z_(new z_stream{}), work_(kWork) {
+FastGzip::FastGzip()
+    : z_(new z_stream{}), sample_z_(new z_stream{}), work_(kWork), sample_out_(kSample + 1024) {
   // windowBits 16+15: a gzip wrapper without name and with mtime 0.
   if (deflateInit2(Z(z_), 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) std::abort();
+  // The side stream: raw deflate, level 1.
+  if (deflateInit2(Z(sample_z_), 1, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) std::abort();
 }
 
 FastGzip::~FastGzip() {
   deflateEnd(Z(z_));
   delete Z(z_);
+  deflateEnd(Z(sample_z_));
+  delete Z(sample_z_);
+}
+
+bool FastGzip::SampleShrinks(std::string_view in) {
+  z_stream* zs = Z(sample_z_);
+  deflateReset(zs);
+  std::string_view sample = in.substr(0, kSample);
+  zs->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(sample.data()));
+  zs->avail_in = static_cast<uInt>(sample.size());
+  zs->next_out = reinterpret_cast<Bytef*>(sample_out_.data());
+  zs->avail_out = static_cast<uInt>(sample_out_.size());
+  int rc = deflate(zs, Z_FINISH);
+  if (rc != Z_STREAM_END) return false;  // did not even fit: no saving
+  return static_cast<double>(zs->total_out) < (1.0 - kMinSaving) * static_cast<double>(sample.size());
 }
 
 Status FastGzip::Deflate(int flush, std::string* out, int* rc) {
@@ -56,25 +74,22 @@ Status FastGzip::SetLevel(int level, std::string* out) {
 
 Status FastGzip::Slice(std::string_view in, std::string* out) {
   z_stream* zs = Z(z_);
-  bool probe = stored_run_ == 0;
-  BERTH_TRY(SetLevel(probe ? 1 : 0, out));
-  size_t before = out->size();
+  bool deflate_it = last_shrank_ || SampleShrinks(in);
+  BERTH_TRY(SetLevel(deflate_it ? 1 : 0, out));
   uLong out_before = zs->total_out;
   zs->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs->avail_in = static_cast<uInt>(in.size());
   int rc = 0;
   BERTH_TRY(Deflate(Z_NO_FLUSH, out, &rc));
-  (void)before;
-  if (probe) {
-    ++probed_;
+  if (deflate_it) {
+    ++deflated_;
     // Measured on what deflate emitted for this slice (it holds back at
-    // most a block, the same for every run over the same bytes).
+    // most a block, the same on every run over the same bytes).
     double produced = static_cast<double>(zs->total_out - out_before);
-    if (in.size() == kSlice && produced > (1.0 - kMinSaving) * static_cast<double>(in.size()))
-      stored_run_ = kStoredRun;
+    last_shrank_ = produced < (1.0 - kMinSaving) * static_cast<double>(in.size());
   } else {
     ++stored_;
-    --stored_run_;
+    last_shrank_ = false;
   }
   return Ok();
 }
