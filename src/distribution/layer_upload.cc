@@ -122,16 +122,15 @@ Result<UploadedBlob> UploadLayer(Registry& reg, const std::string& repo, Compres
     delay_ms = std::min(delay_ms * 2, 4000);
     // Where does the upload stand now?
     auto st = reg.UploadStatus(*location);
-    if (!st.ok()) {
-      if (!Retryable(st.error())) return std::move(st).error();
-      continue;  // still away: the next request fails and waits longer
-    }
-    if (st->has_value()) {
+    if (!st.ok() && Retryable(st.error())) continue;  // still away: the next request waits longer
+    if (st.ok() && st->has_value()) {
       offset = **st;
       continue;
     }
-    // The upload is gone. After a commit whose answer was lost, the blob
-    // may be complete; otherwise start over.
+    // The upload is gone (or the registry cannot say where it stands:
+    // docker-registry refuses a status whose _state lags behind a broken
+    // chunk). After a commit whose answer was lost, the blob may be
+    // complete; otherwise start over.
     if (src.done() && offset == chunk_end) {
       auto has = reg.HeadBlob(repo, src.digest());
       if (has.ok() && has->has_value()) {

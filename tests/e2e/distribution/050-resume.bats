@@ -144,3 +144,39 @@ sum_log() {
   assert_success
   assert_eq "$(image_id "$REG/up:1")" "$id" "image pulled after the resumed push"
 }
+
+@test "the same against docker-registry: nothing visible in between; it forgot the upload, so the second push starts over" {
+  start_registry dreg
+  local regaddr="$REG" regpid=$!
+  proxy_up px-dpush --stall-patch-after 20000000
+  big_image "$VIA/dup:1" 40
+  local id
+  id="$(image_id "$VIA/dup:1")"
+  b push "$VIA/dup:1" >"$CTDIR/dpush1.out" 2>&1 &
+  local push=$!
+  wait_for 60 test -e "$CTDIR/px-dpush/stalled" || fail "the upload never reached the stall"
+  kill -KILL "$regpid"
+  wait_for 10 pid_gone "$regpid"
+  touch "$CTDIR/px-dpush/go"
+  local rc=0
+  wait "$push" || rc=$?
+  cat "$CTDIR/dpush1.out"
+  assert_eq "$rc" 1 "exit status of the interrupted push"
+  docker-registry serve "$CTDIR/dreg/config.yml" >>"$CTDIR/dreg/log" 2>&1 &
+  echo $! >>"$CTDIR/registry.pids"
+  wait_for 20 curl -s -o /dev/null "http://$regaddr/v2/" || fail "docker-registry did not restart"
+  run curl -s -o /dev/null -w '%{http_code}' "http://$regaddr/v2/dup/tags/list"
+  assert_eq "$output" 404 "no repository before the push completes"
+  : >"$CTDIR/px-dpush/log"
+  run_berth push "$VIA/dup:1"
+  assert_success
+  # The upload left by the first push was asked for (404), then a new one
+  # sent from byte 0.
+  grep -q '^GET /v2/dup/blobs/uploads/.* status=404$' "$CTDIR/px-dpush/log" ||
+    fail "the old upload was not asked for: $(cat "$CTDIR/px-dpush/log")"
+  assert_match "$(grep -m1 '^PATCH ' "$CTDIR/px-dpush/log")" "content-range=0-"
+  b rmi "$VIA/dup:1" >/dev/null
+  run_berth pull "$regaddr/dup:1"
+  assert_success
+  assert_eq "$(image_id "$regaddr/dup:1")" "$id" "image pulled after the second push"
+}
