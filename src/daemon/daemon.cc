@@ -1,4 +1,5 @@
 #include "daemon/daemon.h"
+#include "dns/server.h"
 #include "network/manager.h"
 
 #include <grp.h>
@@ -46,6 +47,11 @@ struct Daemon::State {
   std::unique_ptr<StoreBackend> images;
   std::unique_ptr<DiscoveryService> discovery;
   std::unique_ptr<network::Manager> network;  // null with --bridge=none
+  // The embedded DNS (null with --bridge=none): the engine's listeners in
+  // containers, and any resolver or host listener added to it. Stopped
+  // after the engine's threads, before the engine goes (its resolver
+  // calls into the engine).
+  std::unique_ptr<dns::Server> dns;
   std::unique_ptr<EngineBuildBackend> builder;
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<Registration> registration;  // set after the engine opens
@@ -57,6 +63,20 @@ struct Daemon::State {
 };
 
 namespace {
+
+// --dns-upstream, else the host's non-loopback nameservers; "none": none.
+Result<std::vector<dns::Upstream>> DnsUpstreams(const Options& o) {
+  std::vector<dns::Upstream> out;
+  if (o.dns_upstreams.empty()) {
+    auto text = fs::ReadFile("/etc/resolv.conf");
+    return text.ok() ? dns::UpstreamsFromResolvConf(*text) : out;
+  }
+  for (const std::string& u : o.dns_upstreams) {
+    if (u == "none") return std::vector<dns::Upstream>{};
+    out.push_back(BERTH_TRY_CTX(dns::Upstream::Parse(u), "--dns-upstream"));
+  }
+  return out;
+}
 
 // The persistent daemon ID: a random UUID made on first start.
 Result<std::string> EngineId(const std::string& data_root) {
@@ -165,8 +185,14 @@ Status StartState(Daemon::State& s) {
     s.network = BERTH_TRY_CTX(network::Manager::Open(no), "set up the default bridge network");
   }
 
+  if (s.network) {
+    s.dns = BERTH_TRY_CTX(dns::Server::Start({}), "start the embedded DNS server");
+  }
+
   engine::Options eo;
   eo.network = s.network.get();
+  eo.dns = s.dns.get();
+  eo.dns_upstreams = BERTH_TRY(DnsUpstreams(o));
   eo.data_root = o.data_root;
   eo.exec_root = o.exec_root;
   eo.monitor_path = HelperBinary("berth-monitor", "monitor");
@@ -263,6 +289,7 @@ void Daemon::Stop() {
   }
   registration.reset();  // outside the lock: its worker may be inside the engine
   if (s.engine) s.engine->Shutdown();  // containers keep running
+  s.dns.reset();  // closes every listener; a restart opens them again
   s.engine.reset();
   if (s.discovery) s.discovery->Stop();
   s.discovery.reset();

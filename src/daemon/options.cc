@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "dns/server.h"
 #include "http/socket.h"
 
 namespace berth::daemon {
@@ -100,6 +101,14 @@ const Setting kSettings[] = {
        if (!n || *n < 68 || *n > 65535)
          return Error::Invalid(fmt::format("invalid argument \"{}\" for \"--mtu\" flag", v));
        o.mtu = static_cast<int>(*n);
+       return Ok();
+     }},
+    {"dns-upstream", 0, "dns-upstreams", Kind::kList,
+     "DNS server the embedded DNS forwards to, repeatable (ip[:port]; \"none\"; default: the "
+     "host's non-loopback nameservers)",
+     [](Options& o, const std::string& v) -> Status {
+       if (v != "none") BERTH_TRY_CTX(dns::Upstream::Parse(v), "--dns-upstream");
+       o.dns_upstreams.push_back(v);
        return Ok();
      }},
     {"insecure-registry", 0, "insecure-registries", Kind::kList,

@@ -52,6 +52,11 @@ struct Options {
   std::string bip = "10.210.0.1/16";
   std::string nft_table;
   int mtu = 1500;
+  // Where the embedded DNS forwards what it does not own for containers
+  // without --dns ("ip", "ip:port", "[ip6]:port"); empty: the host's
+  // /etc/resolv.conf nameservers that are not loopback; "none": none
+  // (REFUSED).
+  std::vector<std::string> dns_upstreams;
   // Registries spoken to without TLS checks (loopback always is); see
   // distribution/endpoint.h.
   std::vector<std::string> insecure_registries;

@@ -30,6 +30,12 @@ static json MountPointsRecord(const Container& c) {
   return out;
 }
 
+static json LinksRecord(const Container& c) {
+  json out = json::array();
+  for (const Link& l : c.links) out.push_back({{"Child", l.child_id}, {"Alias", l.alias}});
+  return out;
+}
+
 json ToRecord(const Container& c) {
   const RunState& s = c.state;
   return {
@@ -46,6 +52,7 @@ json ToRecord(const Container& c) {
       {"HasBeenStarted", c.has_been_started},
       {"ManuallyStopped", c.manually_stopped},
       {"MountPoints", MountPointsRecord(c)},
+      {"Links", LinksRecord(c)},
       {"State",
        {{"Status", StatusName(s.status)},
         {"Pid", s.pid},
@@ -76,6 +83,9 @@ Status FromRecord(const json& j, Container* c) {
     c->manually_stopped = j.value("ManuallyStopped", false);
     if (j.contains("MountPoints") && j["MountPoints"].is_array())
       for (const json& m : j["MountPoints"]) c->mounts.push_back(volume::FromRecord(m));
+    if (j.contains("Links") && j["Links"].is_array())
+      for (const json& l : j["Links"])
+        c->links.push_back({l.value("Child", ""), l.value("Alias", "")});
     const json& s = j.at("State");
     c->state.status = StatusFromName(s.value("Status", "dead"));
     c->state.pid = s.value("Pid", 0);

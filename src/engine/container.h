@@ -41,6 +41,13 @@ struct RunState {
   nlohmann::json health_log = nlohmann::json::array();
 };
 
+// A legacy link (--link name:alias): the linked container by ID (so a
+// rename keeps it) and the alias this container knows it by.
+struct Link {
+  std::string child_id;
+  std::string alias;
+};
+
 // An attach request waiting for the container's monitor (docker run attaches
 // before it starts the container).
 struct PendingAttach {
@@ -62,6 +69,7 @@ struct Container {
   std::vector<std::string> args;
   // Binds, volumes and --mount tmpfs as resolved at create (MountPoints).
   std::vector<volume::MountPoint> mounts;
+  std::vector<Link> links;  // --link, resolved at create (links.cc)
 
   std::mutex mu;
   std::condition_variable cv;

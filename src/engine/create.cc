@@ -60,6 +60,7 @@ Result<CreateResult> Engine::Create(const json& body, const std::string& name) {
   c->host_config = std::move(host_config);
   c->networking_config = std::move(networking_config);
   c->image_id = img->id.str();
+  c->links = BERTH_TRY(m.ResolveLinks(c->host_config));
   c->created = NowRfc3339Nano();
   std::vector<std::string> argv;
   for (const char* key : {"Entrypoint", "Cmd"}) {

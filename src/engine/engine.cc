@@ -379,6 +379,7 @@ void Engine::Impl::Restore() {
       std::lock_guard cl(it->second->mu);
       return it->second->Running();
     });
+  RestoreDns();  // listeners of the containers still running
   volumes->EndRestore();  // unmounts the volumes no running container holds
   for (auto& c : to_start) {
     std::lock_guard op(c->op_mu);
@@ -416,6 +417,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   e->impl_->owner = e.get();
   // Directories of containers removed before a crash.
   (void)fs::RemoveAll(fs::Join(options.data_root, "containers/.trash"));
+  e->impl_->RegisterDnsResolver();
   e->impl_->Restore();
   return e;
 }

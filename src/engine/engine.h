@@ -27,12 +27,14 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "dns/server.h"
 #include "engine/container.h"
 #include "image/image_store.h"
 
 namespace berth::network {
 class Manager;
 }
+
 
 namespace berth::engine {
 
@@ -46,6 +48,12 @@ struct Options {
   // The default bridge network (null: --bridge=none, containers get only
   // loopback unless --network host).
   network::Manager* network = nullptr;
+  // The embedded DNS server (null: containers get the host's resolvers in
+  // resolv.conf, as without it). With it, every container on a bridge
+  // network gets a listener at 127.0.0.11:53 in its namespace (dns.cc).
+  dns::Server* dns = nullptr;
+  // Where it forwards for containers without --dns (empty: REFUSED).
+  std::vector<dns::Upstream> dns_upstreams;
   // Publishes a container event (action, id, attributes: name, image, …).
   std::function<void(const std::string& type, const std::string& action, const std::string& id,
                      std::map<std::string, std::string> attributes)>

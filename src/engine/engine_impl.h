@@ -120,6 +120,31 @@ class Engine::Impl {
   void TeardownNetwork(const std::string& id);
   json NetworkSettingsJson(const Container& c);
   json PortsList(const Container& c);
+  // Legacy links (links.cc). ResolveLinks at create (Docker's errors);
+  // CheckLinks at start: the linked containers must run, returns the
+  // ALIAS_* variables; HostsText: the container's /etc/hosts with its link
+  // lines; UpdateLinkedHosts rewrites (in place) the hosts files of running
+  // containers linking to child_id; LinksJson: inspect's HostConfig.Links.
+  Result<std::vector<Link>> ResolveLinks(const json& host_config);
+  Result<std::vector<std::string>> CheckLinks(const Container& c, const std::vector<Link>& links);
+  std::string HostsText(const Container& c, const std::vector<Link>& links, const std::string& ip);
+  void UpdateLinkedHosts(const std::string& child_id);
+  json LinksJson(const Container& c);
+  // Names as a container sees them through the embedded DNS: its links'
+  // aliases and names, then peer_lookup (its networks' peers). Dotted IPv4s.
+  std::vector<std::string> LookupName(const std::string& requester, const std::string& name);
+  std::optional<std::string> LookupAddr(const std::string& requester, const std::string& ip);
+  std::function<std::vector<std::string>(const std::string& requester, const std::string& name)>
+      peer_lookup;
+  // Embedded DNS (dns.cc): a listener in the container's namespace while
+  // its network is up. dns_mu guards dns_listeners (a leaf lock).
+  void RegisterDnsResolver();
+  Status OpenDns(const Container& c, const std::string& netns);
+  void CloseDns(const std::string& id);
+  bool EmbeddedDns(const Container& c);  // resolv.conf names 127.0.0.11
+  void RestoreDns();
+  std::mutex dns_mu;
+  std::map<std::string, uint64_t> dns_listeners;  // container ID → listener
   // Runs the container's HEALTHCHECK while this start of it lasts.
   void StartHealthcheck(const ContainerPtr& c);
   // Removes a container directory in the background (renamed away first).
@@ -158,6 +183,15 @@ class Engine::Impl {
 std::string NewId();
 std::string RandomName();
 Error NoSuchContainer(const std::string& name);
+// The ALIAS_* variables of a link named link_name ("/web/alias") to a
+// container at ip with these exposed ports and env (Docker's set).
+std::vector<std::string> LinkEnv(const std::string& link_name, const std::string& ip,
+                                 const json& exposed_ports, const std::vector<std::string>& env);
+// resolv.conf naming the embedded DNS, with the search domains and options
+// given (else the host's) and ndots:0 unless an ndots option is given.
+std::string EmbeddedResolvConf(const std::string& host_resolv_conf,
+                               const std::vector<std::string>& dns_search,
+                               const std::vector<std::string>& dns_options);
 // Create's check of NetworkMode and NetworkingConfig (Docker's errors).
 Status CheckNetworkMode(Engine::Impl& m, const json& host_config, const json& networking_config);
 

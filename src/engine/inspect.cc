@@ -128,6 +128,13 @@ std::vector<std::string> FilterValues(const std::map<std::string, std::vector<st
   return it == f.end() ? std::vector<std::string>{} : it->second;
 }
 
+// HostConfig as Docker shows it: Links as "/child:/parent/alias".
+json HostConfigView(Engine::Impl& m, const Container& c) {
+  json h = c.host_config;
+  if (!c.links.empty() || h.contains("Links")) h["Links"] = m.LinksJson(c);
+  return h;
+}
+
 json MountsJson(const Container& c) {
   json out = json::array();
   for (const volume::MountPoint& m : c.mounts) out.push_back(volume::ToInspect(m));
@@ -174,7 +181,7 @@ Result<json> Engine::Inspect(const std::string& name, bool size) {
       {"ProcessLabel", ""},
       {"AppArmorProfile", ""},
       {"ExecIDs", execs},
-      {"HostConfig", c->host_config},
+      {"HostConfig", HostConfigView(m, *c)},
       {"GraphDriver",
        {{"Data",
          {{"LowerDir", lower},

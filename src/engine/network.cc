@@ -85,10 +85,16 @@ Result<Engine::Impl::NetworkSetup> Engine::Impl::SetupNetwork(const ContainerPtr
              std::chrono::duration_cast<std::chrono::microseconds>(
                  std::chrono::steady_clock::now() - t0)
                  .count());
+  if (EmbeddedDns(*c))
+    if (Status st = OpenDns(*c, e.netns); !st.ok()) {
+      TeardownNetwork(c->id);
+      return std::move(st).error();
+    }
   return NetworkSetup{e.netns, network::ToString(e.ip)};
 }
 
 void Engine::Impl::TeardownNetwork(const std::string& id) {
+  CloseDns(id);
   if (opts.network) opts.network->Detach(id);
 }
 

@@ -2,6 +2,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "base/clock.h"
@@ -39,6 +41,20 @@ int64_t ParseSize(const std::string& s) {
   return v ? *v * mult : 0;
 }
 
+// The link variables before the container's own Env; a name the container
+// sets itself keeps the container's value.
+void AddLinkEnv(json* config, const std::vector<std::string>& link_env) {
+  if (link_env.empty()) return;
+  std::vector<std::string> own = Strings(config->value("Env", json()));
+  std::set<std::string> keys;
+  for (const std::string& e : own) keys.insert(e.substr(0, e.find('=')));
+  json env = json::array();
+  for (const std::string& e : link_env)
+    if (!keys.count(e.substr(0, e.find('=')))) env.push_back(e);
+  for (const std::string& e : own) env.push_back(e);
+  (*config)["Env"] = env;
+}
+
 }  // namespace
 
 Status MountRootfs(Engine::Impl& m, const Container& c) {
@@ -60,18 +76,18 @@ Status MountRootfs(Engine::Impl& m, const Container& c) {
 Status WriteEtcFiles(Engine::Impl& m, const Container& c, const std::string& ip) {
   std::string dir = m.ContainerDir(c.id);
   std::string hostname = c.config.value("Hostname", c.id.substr(0, 12));
-  std::string domain = c.config.value("Domainname", "");
   const json& hc = c.host_config;
   BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hostname"), hostname + "\n", 0644, false));
-  BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hosts"),
-                            HostsFile(hostname, ip, Strings(hc.value("ExtraHosts", json()))), 0644,
-                            false));
+  BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hosts"), m.HostsText(c, c.links, ip), 0644, false));
   auto host_resolv = fs::ReadFile("/etc/resolv.conf");
-  BERTH_TRY(fs::AtomicWrite(
-      fs::Join(dir, "resolv.conf"),
-      ResolvConf(host_resolv.ok() ? *host_resolv : "", Strings(hc.value("Dns", json())),
-                 Strings(hc.value("DnsSearch", json())), Strings(hc.value("DnsOptions", json()))),
-      0644, false));
+  std::string host_text = host_resolv.ok() ? *host_resolv : "";
+  std::vector<std::string> search = Strings(hc.value("DnsSearch", json()));
+  std::vector<std::string> options = Strings(hc.value("DnsOptions", json()));
+  // With the embedded DNS the --dns servers are its upstreams (dns.cc).
+  std::string resolv = m.EmbeddedDns(c) && ip != ""
+                           ? EmbeddedResolvConf(host_text, search, options)
+                           : ResolvConf(host_text, Strings(hc.value("Dns", json())), search, options);
+  BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "resolv.conf"), resolv, 0644, false));
   return Ok();
 }
 
@@ -122,6 +138,9 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   if (!volume_mounts.ok()) return fail(in_phase("set up mounts", std::move(volume_mounts).error()));
   ScopeGuard undo_mounts([&] { ReleaseMounts(*c); });
 
+  auto link_env = CheckLinks(*c, c->links);
+  if (!link_env.ok()) return fail(in_phase("set up links", std::move(link_env).error()));
+
   auto net = SetupNetwork(c);
   if (!net.ok()) return fail(in_phase("set up network", std::move(net).error()));
   ScopeGuard undo_network([&] { TeardownNetwork(id); });
@@ -132,6 +151,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   SpecInput in;
   in.id = id;
   in.config = c->config;
+  AddLinkEnv(&in.config, *link_env);
   in.host_config = c->host_config;
   in.rootfs = merged;
   in.hostname_path = fs::Join(dir, "hostname");
@@ -243,6 +263,7 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
     c->cv.notify_all();
   }
   Publish("start", *c);
+  UpdateLinkedHosts(id);  // containers linking to this one see its new address
   StartHealthcheck(c);
   auto conn = monitor::WaitConnection(run_dir);
   if (conn.ok())

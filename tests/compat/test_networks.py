@@ -102,3 +102,34 @@ def test_networks_api(cclient, cdaemon):
     with pytest.raises(docker.errors.APIError) as e:
         br.remove()
     assert "pre-defined network" in str(e.value)
+
+
+def test_links_dns_extra_hosts(cclient):
+    db = cclient.containers.run(BUSYBOX, ["sleep", "100"], name="pydb", detach=True,
+                                environment={"DB_USER": "alice"}, ports={"5432/tcp": None})
+    db.reload()
+    ip = db.attrs["NetworkSettings"]["IPAddress"]
+    web = cclient.containers.run(
+        BUSYBOX, ["sleep", "100"], name="pyweb", detach=True, links={"pydb": "database"},
+        # An upstream on loopback where nothing listens: no question leaves the host.
+        dns=["127.0.0.253"], extra_hosts={"extra.example": "10.9.8.7"})
+    web.reload()
+    assert web.attrs["HostConfig"]["Links"] == ["/pydb:/pyweb/database"]
+    assert web.attrs["HostConfig"]["Dns"] == ["127.0.0.253"]
+    hosts = web.exec_run(["cat", "/etc/hosts"]).output.decode()
+    assert "%s\tdatabase %s pydb" % (ip, db.id[:12]) in hosts
+    assert "10.9.8.7\textra.example" in hosts
+    env = web.exec_run(["env"]).output.decode().splitlines()
+    assert "DATABASE_NAME=/pyweb/database" in env
+    assert "DATABASE_PORT_5432_TCP_ADDR=" + ip in env
+    assert "DATABASE_ENV_DB_USER=alice" in env
+    resolv = web.exec_run(["cat", "/etc/resolv.conf"]).output.decode()
+    assert "nameserver 127.0.0.11\n" in resolv and resolv.count("nameserver") == 1
+    out = cclient.containers.run(BUSYBOX, ["cat", "/etc/resolv.conf"], remove=True,
+                                 dns_search=["example.test"], dns_opt=["timeout:1"])
+    assert out.decode() == "search example.test\nnameserver 127.0.0.11\noptions timeout:1 ndots:0\n"
+    # The alias resolves through the embedded DNS (nslookup asks 127.0.0.11).
+    out = web.exec_run(["nslookup", "database"])
+    assert out.exit_code == 0 and ip in out.output.decode()
+    with pytest.raises(docker.errors.APIError, match="could not get container for nosuch"):
+        cclient.containers.run(BUSYBOX, ["true"], links={"nosuch": "x"}, remove=True)

@@ -126,8 +126,13 @@ teardown() { ct_teardown; }
   assert_success
   assert_eq "${lines[0]}" web
   assert_match "${lines[1]}" "10.1.2.3[[:space:]]+db"
-  run_berth run --rm --dns 10.9.9.9 busybox cat /etc/resolv.conf
+  # Without a bridge network, --dns is the file's nameserver (Docker's file)...
+  run_berth run --rm --network none --dns 10.9.9.9 busybox cat /etc/resolv.conf
   assert_match "$output" "nameserver 10.9.9.9"
+  # ...on the bridge it is the embedded DNS's upstream (docs/architecture.md).
+  run_berth run --rm --dns 10.9.9.9 busybox cat /etc/resolv.conf
+  assert_match "$output" "nameserver 127.0.0.11"
+  [[ "$output" != *10.9.9.9* ]] || fail "upstream in resolv.conf: $output"
 }
 
 @test "security defaults: capabilities, seccomp, masked paths, --privileged" {

@@ -29,7 +29,9 @@ net_setup() {
   fi
   source "$dir/net.env"
   export BRIDGE SUBNET_PREFIX BIP NFT_TABLE
-  export BERTHD_NET_FLAGS="--bridge $BRIDGE --bip $BIP --nft-table $NFT_TABLE"
+  # The embedded DNS forwards nowhere unless a test gives it a fake
+  # upstream on loopback (BERTHD_DNS_UPSTREAM): no test query leaves the host.
+  export BERTHD_NET_FLAGS="--bridge $BRIDGE --bip $BIP --nft-table $NFT_TABLE --dns-upstream ${BERTHD_DNS_UPSTREAM:-none}"
 }
 
 # net_teardown DIR: the bridge, the table and any veth of ours left behind.

@@ -57,3 +57,28 @@ dk() {
     assert_match "$output" "network nosuch not found"
   done
 }
+
+@test "docker run --link, --dns-search, --add-host against berthd" {
+  local c n=0
+  for c in $(clients); do
+    n=$((n + 1))
+    dk "$c" run -d --name "ldb$n" -e DB_USER=alice --expose 5432 busybox sh -c "$(httpd_cmd "link-$n")" >/dev/null
+    ip="$(dk "$c" inspect --format '{{.NetworkSettings.IPAddress}}' "ldb$n")"
+    run dk "$c" run --rm --name "lweb$n" --link "ldb$n:db" --dns-search example.test \
+      --add-host extra.example:10.9.8.7 busybox sh -c \
+      'cat /etc/hosts /etc/resolv.conf; env | grep ^DB_; wget -qO- http://db/'
+    assert_success
+    assert_match "$output" "$ip	db [0-9a-f]{12} ldb$n"
+    assert_match "$output" "10\.9\.8\.7	extra\.example"
+    assert_match "$output" "search example\.test"
+    assert_match "$output" "nameserver 127\.0\.0\.11"
+    assert_match "$output" "DB_NAME=/lweb$n/db"
+    assert_match "$output" "DB_PORT_5432_TCP_ADDR=$ip"
+    assert_match "$output" "DB_ENV_DB_USER=alice"
+    assert_match "$output" "link-$n"
+    run dk "$c" run --rm --link nosuch:x busybox true
+    assert_failure
+    assert_match "$output" "could not get container for nosuch"
+    dk "$c" rm -f "ldb$n" >/dev/null
+  done
+}
