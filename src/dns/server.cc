@@ -162,6 +162,10 @@ class Server::Loop {
     std::vector<Upstream> upstreams;
     size_t next = 0;  // the upstream being asked is next - 1
     Clock::time_point deadline;
+    // A TCP client is forwarded over TCP (answers larger than UDP carries):
+    // out is what is left to send (framed), in what came back.
+    bool tcp = false;
+    std::string out, in;
   };
   // One question to answer, taken off a socket under mu_.
   struct Work {
@@ -257,7 +261,7 @@ class Server::Loop {
         ConnEventLocked(token, events, work);
         break;
       case Kind::kUpstream:
-        UpstreamReplyLocked(token);
+        UpstreamEventLocked(token, events);
         break;
     }
   }
@@ -457,13 +461,24 @@ class Server::Loop {
       handles_.erase(token);
       p.fd.reset();
     }
+    p.tcp = p.to.conn != 0;
     while (p.next < p.upstreams.size()) {
       const Upstream& u = p.upstreams[p.next++];
-      unique_fd fd(::socket(u.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+      int type = p.tcp ? SOCK_STREAM : SOCK_DGRAM;
+      unique_fd fd(::socket(u.addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
       if (!fd) continue;
-      if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&u.addr), u.len) < 0) continue;
-      if (::send(fd.get(), p.wire.data(), p.wire.size(), 0) < 0) continue;
-      if (!Watch(fd.get(), token, EPOLLIN).ok()) continue;
+      if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&u.addr), u.len) < 0 &&
+          !(p.tcp && errno == EINPROGRESS))
+        continue;
+      uint32_t events = EPOLLIN;
+      if (p.tcp) {
+        p.out = Frame(p.wire);
+        p.in.clear();
+        events |= EPOLLOUT;  // sent once connected
+      } else if (::send(fd.get(), p.wire.data(), p.wire.size(), 0) < 0) {
+        continue;
+      }
+      if (!Watch(fd.get(), token, events).ok()) continue;
       handles_[token] = {Kind::kUpstream, p.to.listener, fd.get()};
       p.fd = std::move(fd);
       p.deadline = Clock::now() + o_.upstream_timeout;
@@ -473,23 +488,68 @@ class Server::Loop {
     pending_.erase(token);
   }
 
-  void UpstreamReplyLocked(uint64_t token) {
+  void UpstreamEventLocked(uint64_t token, uint32_t events) {
     auto it = pending_.find(token);
     if (it == pending_.end()) return;
     Pending& p = it->second;
-    char buf[65536];
-    ssize_t n = ::recv(p.fd.get(), buf, sizeof buf, 0);
-    if (n < 12) {
+    if (!p.tcp) {
+      char buf[65536];
+      ssize_t n = ::recv(p.fd.get(), buf, sizeof buf, 0);
       if (n < 0 && errno == EAGAIN) return;
-      AskNextLocked(token);  // refused (ICMP) or garbage: the next one
+      if (n < 12) {
+        AskNextLocked(token);  // refused (ICMP) or garbage: the next one
+        return;
+      }
+      AnswerLocked(token, std::string(buf, static_cast<size_t>(n)));
       return;
     }
-    uint16_t id = static_cast<uint16_t>((static_cast<uint8_t>(buf[0]) << 8) |
-                                        static_cast<uint8_t>(buf[1]));
-    if (id != p.our_id || !(static_cast<uint8_t>(buf[2]) & 0x80)) return;  // not our answer
-    buf[0] = static_cast<char>(p.client_id >> 8);
-    buf[1] = static_cast<char>(p.client_id & 0xFF);
-    std::string reply(buf, static_cast<size_t>(n));
+    if ((events & EPOLLOUT) && !p.out.empty()) {
+      ssize_t n = ::write(p.fd.get(), p.out.data(), p.out.size());
+      if (n < 0 && errno != EAGAIN) {
+        AskNextLocked(token);  // connection refused: the next one
+        return;
+      }
+      if (n > 0) p.out.erase(0, static_cast<size_t>(n));
+      if (p.out.empty()) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = token;
+        ::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, p.fd.get(), &ev);
+      }
+    }
+    if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+    char buf[65536];
+    while (true) {
+      ssize_t n = ::read(p.fd.get(), buf, sizeof buf);
+      if (n < 0 && errno == EAGAIN) return;
+      if (n <= 0) {
+        AskNextLocked(token);  // closed before a whole answer
+        return;
+      }
+      p.in.append(buf, static_cast<size_t>(n));
+      if (p.in.size() < 2) continue;
+      size_t len = (static_cast<uint8_t>(p.in[0]) << 8) | static_cast<uint8_t>(p.in[1]);
+      if (p.in.size() < 2 + len) continue;
+      if (len < 12) {
+        AskNextLocked(token);
+        return;
+      }
+      AnswerLocked(token, p.in.substr(2, len));
+      return;
+    }
+  }
+
+  // An upstream's answer (wire, with our ID) to the pending question token.
+  void AnswerLocked(uint64_t token, std::string reply) {
+    Pending& p = pending_.at(token);
+    uint16_t id = static_cast<uint16_t>((static_cast<uint8_t>(reply[0]) << 8) |
+                                        static_cast<uint8_t>(reply[1]));
+    if (id != p.our_id || !(static_cast<uint8_t>(reply[2]) & 0x80)) {
+      if (p.tcp) AskNextLocked(token);  // a TCP upstream answered something else
+      return;                           // UDP: not our answer, keep waiting
+    }
+    reply[0] = static_cast<char>(p.client_id >> 8);
+    reply[1] = static_cast<char>(p.client_id & 0xFF);
     if (!p.to.conn && reply.size() > UdpLimit(p.question)) {
       // Larger than the client takes over UDP: the header and question with TC.
       Message r = ReplyTo(p.question, Rcode::kNoError);
@@ -499,7 +559,7 @@ class Server::Loop {
     SendLocked(p.to, reply);
     Unwatch(p.fd.get());
     handles_.erase(token);
-    pending_.erase(it);
+    pending_.erase(token);
   }
 
   void ExpireLocked() {

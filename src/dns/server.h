@@ -7,8 +7,8 @@
 //
 // A question goes through the resolver chain (resolver.h) in order; the
 // first Answer is the reply (authoritative). Unclaimed questions are
-// forwarded over UDP to the listener's upstreams one after the other
-// (timeout each, then SERVFAIL); a listener with no upstream answers
+// forwarded to the listener's upstreams one after the other, over UDP (over
+// TCP when the client asked over TCP) with a timeout each, then SERVFAIL; a listener with no upstream answers
 // REFUSED. Single-label names and names under ".berth" are never forwarded
 // (NXDOMAIN): they are local by construction. UDP replies respect 512 bytes
 // or the client's EDNS size (TC set beyond); TCP carries the RFC 1035

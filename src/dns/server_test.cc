@@ -33,11 +33,19 @@ class FakeResolver : public Resolver {
   }
 };
 
-// Answers every question with 192.0.2.7: the fake upstream.
+// Answers every question with 192.0.2.7 ("large.test": 100 records): the
+// fake upstream.
 class EverythingResolver : public Resolver {
  public:
   std::optional<Answer> Resolve(const Question& q, const Client&) override {
     Answer a;
+    if (NameEqual(q.name, "large.test")) {
+      for (int i = 0; i < 100; ++i) {
+        uint8_t ip[4] = {192, 0, 2, static_cast<uint8_t>(i)};
+        a.answers.push_back(Record::A(q.name, ip, 0));
+      }
+      return a;
+    }
     uint8_t ip[4] = {192, 0, 2, 7};
     a.answers.push_back(Record::A(q.name, ip, 0));
     return a;
@@ -186,6 +194,20 @@ TEST_F(ServerTest, ForwardsToTheUpstream) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->header.id, 5);
   EXPECT_EQ(t->answers.size(), 1u);
+  // An answer larger than UDP carries: TC over UDP, whole over TCP (the
+  // question goes to the upstream over TCP too).
+  auto big = Parse(AskUdp(port, Query("large.test", kA, 6)));
+  ASSERT_TRUE(big.ok());
+  EXPECT_TRUE(big->header.tc);
+  EXPECT_EQ(big->header.id, 6);
+  q = Query("large.test", kA, 7);
+  framed = std::string(1, '\0') + static_cast<char>(q.size()) + q;
+  ASSERT_EQ(::write(c.get(), framed.data(), framed.size()), static_cast<ssize_t>(framed.size()));
+  big = Parse(ReadFrame(c.get()));
+  ASSERT_TRUE(big.ok());
+  EXPECT_FALSE(big->header.tc);
+  EXPECT_EQ(big->header.id, 7);
+  EXPECT_EQ(big->answers.size(), 100u);
 }
 
 TEST_F(ServerTest, ServfailWhenTheUpstreamIsSilent) {
@@ -203,6 +225,15 @@ TEST_F(ServerTest, ServfailWhenTheUpstreamIsSilent) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->header.rcode, Rcode::kServFail);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(190));
+  // Over TCP: the silent one accepts and never answers, the closed one refuses.
+  unique_fd c = TcpConnect(port);
+  std::string q = Query("slow.test", kA, 9);
+  std::string framed = std::string(1, '\0') + static_cast<char>(q.size()) + q;
+  ASSERT_EQ(::write(c.get(), framed.data(), framed.size()), static_cast<ssize_t>(framed.size()));
+  auto t = Parse(ReadFrame(c.get()));
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->header.rcode, Rcode::kServFail);
+  EXPECT_EQ(t->header.id, 9);
 }
 
 TEST_F(ServerTest, TruncatesOverUdpNotOverTcp) {
