@@ -47,8 +47,8 @@ struct Daemon::State {
   std::unique_ptr<StoreBackend> images;
   std::unique_ptr<DiscoveryService> discovery;
   std::unique_ptr<network::Manager> network;  // null with --bridge=none
-  // The embedded DNS (null with --bridge=none): the engine's listeners in
-  // containers, and any resolver or host listener added to it. Stopped
+  // The embedded DNS: the engine's listeners in bridge containers, and any
+  // resolver or host listener added to it (dns/server.h). Stopped
   // after the engine's threads, before the engine goes (its resolver
   // calls into the engine).
   std::unique_ptr<dns::Server> dns;
@@ -185,9 +185,8 @@ Status StartState(Daemon::State& s) {
     s.network = BERTH_TRY_CTX(network::Manager::Open(no), "set up the default bridge network");
   }
 
-  if (s.network) {
-    s.dns = BERTH_TRY_CTX(dns::Server::Start({}), "start the embedded DNS server");
-  }
+  // Started with or without a bridge (a host listener may use it).
+  s.dns = BERTH_TRY_CTX(dns::Server::Start({}), "start the embedded DNS server");
 
   engine::Options eo;
   eo.network = s.network.get();

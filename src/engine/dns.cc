@@ -4,6 +4,8 @@
 // dns::Server; the engine's resolver (names and aliases a container may
 // see: its links, and its networks' peers through peer_lookup); and the
 // resolv.conf that points at it.
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "base/log.h"
@@ -51,9 +53,14 @@ Status Engine::Impl::OpenDns(const Container& c, const std::string& netns) {
     if (u.ok()) cfg.upstreams.push_back(std::move(*u));
   }
   if (cfg.upstreams.empty()) cfg.upstreams = opts.dns_upstreams;
+  auto t0 = std::chrono::steady_clock::now();
   dns::Sockets socks =
       BERTH_TRY_CTX(dns::OpenInNetns(netns, kEmbeddedDns, 53), "embedded DNS listener");
   dns::Server::ListenerId id = BERTH_TRY(opts.dns->AddListener(std::move(socks), std::move(cfg)));
+  log::Debug("dns listener {} {} us", c.id.substr(0, 12),
+             std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::steady_clock::now() - t0)
+                 .count());
   std::lock_guard lock(dns_mu);
   dns_listeners[c.id] = id;
   return Ok();
