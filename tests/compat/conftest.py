@@ -11,17 +11,27 @@ test. On teardown the daemon is stopped, then what is left of its containers
 (monitors survive berthd by design) is killed by the PIDs they recorded, the
 runtime state deleted and the mounts under the root unmounted.
 """
+import atexit
 import glob
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import tempfile
 import time
 
-import docker
-import pytest
+# docker-py (and berth's CLI: BERTH_CONFIG, else DOCKER_CONFIG) read the
+# user's ~/.docker/config.json (credentials, proxies, HTTP headers): point
+# them at an empty dir of this session's, before docker is imported.
+_DOCKER_CONFIG = tempfile.mkdtemp(prefix="berth-compat-dockercfg-")
+atexit.register(shutil.rmtree, _DOCKER_CONFIG, ignore_errors=True)
+os.environ["DOCKER_CONFIG"] = _DOCKER_CONFIG
+os.environ.pop("BERTH_CONFIG", None)
+
+import docker  # noqa: E402
+import pytest  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NFT_PY = os.path.join(REPO, "tests/e2e/lib/nft.py")

@@ -3,6 +3,7 @@ default bridge network, published ports and the /networks API.
 
 One berthd per module (conftest `cdaemon`, with its own bridge, subnet and
 nft table); `cclient` removes the containers each test leaves."""
+import os
 import socket
 import time
 import urllib.request
@@ -85,6 +86,16 @@ def test_network_none_and_host(cclient):
     out = cclient.containers.run(BUSYBOX, ["ls", "/sys/class/net"], network_mode="none",
                                  remove=True)
     assert out.split() == [b"lo"]
+    # host: the host's interfaces (the container shares its network
+    # namespace). Other daemons add and remove veths meanwhile: compare with
+    # those the host had both before and after.
+    before = set(os.listdir("/sys/class/net"))
+    out = cclient.containers.run(BUSYBOX, ["ls", "/sys/class/net"], network_mode="host",
+                                 remove=True)
+    stable = {n.encode() for n in before & set(os.listdir("/sys/class/net"))}
+    seen = set(out.split())
+    assert stable - {b"lo"}, "the host has no interface but lo"
+    assert stable <= seen, "host network: missing %r" % (stable - seen,)
 
 
 def test_networks_api(cclient, cdaemon):

@@ -75,7 +75,7 @@ teardown() { ct_teardown; }
 }
 
 @test "run -ti through a real pty: tty inside, exit code, window size" {
-  command -v script >/dev/null || skip "script(1) missing"
+  require_tool script "util-linux"
   run_cmd script -qec "stty cols 91 rows 33; '$BERTH' -H '$HOST' run --rm -ti busybox sh -c 'tty; stty size; exit 4'" /dev/null
   assert_status 4
   assert_match "$output" "/dev/pts/0"
@@ -83,14 +83,14 @@ teardown() { ct_teardown; }
 }
 
 @test "-ti: typed input reaches the shell and exit leaves" {
-  command -v script >/dev/null || skip "script(1) missing"
+  require_tool script "util-linux"
   run_cmd bash -c "(sleep 1; printf 'echo typed-\$((40+2))\n'; sleep 1; printf 'exit 6\n') | script -qec \"'$BERTH' -H '$HOST' run --rm -ti busybox sh\" /dev/null"
   assert_match "$output" "typed-42"
   assert_status 6
 }
 
 @test "attach to a running container, detach with ctrl-p ctrl-q" {
-  command -v script >/dev/null || skip "script(1) missing"
+  require_tool script "util-linux"
   b run -dti --name at busybox sh >/dev/null
   wait_state at running
   run_cmd bash -c "(sleep 1; printf 'echo attached-ok\n'; sleep 1; printf '\020\021') | script -qec \"'$BERTH' -H '$HOST' attach at\" /dev/null"

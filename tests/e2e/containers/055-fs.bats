@@ -86,11 +86,10 @@ ctr_cat() {
   assert_eq "$output" ""
   run_cmd tar -xOf "$BATS_TEST_TMPDIR/exp.tar" exported/file
   assert_eq "$output" data
-  if command -v script >/dev/null; then
-    run_cmd script -qec "'$BERTH' -H '$HOST' export exp" /dev/null
-    assert_failure
-    assert_match "$output" "cowardly refusing to save to a terminal"
-  fi
+  require_tool script "util-linux"
+  run_cmd script -qec "'$BERTH' -H '$HOST' export exp" /dev/null
+  assert_failure
+  assert_match "$output" "cowardly refusing to save to a terminal"
   run_berth export nosuch
   assert_failure
   assert_match "$output" "No such container: nosuch"

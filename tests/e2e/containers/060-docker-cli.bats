@@ -4,9 +4,10 @@
 # on containers. Both clients for each test where installed.
 
 load helpers
+load ../lib/docker_cli
 
 setup_file() {
-  [[ -x /usr/bin/docker || -x /usr/local/bin/docker ]] || skip "no docker CLI installed"
+  need_docker_clients || return 1
   ct_setup_file
 }
 teardown_file() { ct_teardown_file; }
@@ -16,27 +17,7 @@ teardown() {
   ct_teardown
 }
 
-# clients: the docker CLIs installed here.
-clients() {
-  local c
-  for c in /usr/bin/docker /usr/local/bin/docker; do
-    [[ -x "$c" ]] && echo "$c"
-  done
-}
-
-# dk CLIENT ARGS...: a docker client on berthd (no bats `run`).
-dk() {
-  local c="$1"
-  shift
-  env -u DOCKER_HOST -u DOCKER_CONTEXT DOCKER_CONFIG="$CTDIR/dockercfg" "$c" -H "$HOST" "$@"
-}
-
-# run_docker CLIENT ARGS...: bats `run` of a docker client on berthd.
-run_docker() {
-  local c="$1"
-  shift
-  run_cmd env -u DOCKER_HOST -u DOCKER_CONTEXT DOCKER_CONFIG="$CTDIR/dockercfg" "$c" -H "$HOST" "$@"
-}
+# clients, dk, run_docker: ../lib/docker_cli.bash.
 
 # run_docker_split CLIENT ARGS...: as run_docker, stdout in $output and
 # stderr in $stderr_text.
@@ -287,7 +268,7 @@ run_docker_split() {
 }
 
 @test "docker run -ti and exec -ti through a real pseudo-terminal" {
-  command -v script >/dev/null || skip "script(1) missing"
+  require_tool script "util-linux"
   # (in the container: up to 10 s until the pty has a size)
   local WAIT_SIZE='i=0; until [ -n "$(stty size 2>/dev/null)" ] || [ $i -gt 200 ]; do i=$((i+1)); sleep 0.05; done;'
   local c n=0

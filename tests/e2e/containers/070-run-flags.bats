@@ -189,7 +189,7 @@ now_ms() {
 }
 
 @test "--detach-keys: a custom sequence detaches from run -ti" {
-  command -v script >/dev/null || skip "script(1) missing"
+  require_tool script "util-linux"
   fifo="$BATS_TEST_TMPDIR/in"
   out="$BATS_TEST_TMPDIR/out"
   mkfifo "$fifo"

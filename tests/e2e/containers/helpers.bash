@@ -25,6 +25,11 @@ ct_setup_file() {
   export SOCK="$EXEC/berth.sock"
   export HOST="unix://$SOCK"
   unset BERTH_HOST DOCKER_HOST
+  # The docker CLIs and berth's own CLI (BERTH_CONFIG, else DOCKER_CONFIG)
+  # keep their config and logins here, never in the real ~/.docker.
+  unset BERTH_CONFIG
+  export DOCKER_CONFIG="$CTDIR/dockercfg"
+  mkdir -p "$DOCKER_CONFIG"
   net_setup "$CTDIR"
   start_berthd
   "$SCRIPTS_DIR/make-busybox-image" --host "$HOST" --berth "$BERTH" busybox:latest >&2 ||
@@ -37,12 +42,8 @@ ct_teardown_file() {
   stop_berthd || true
   # Daemons a test started again (live restore) ran in the test's own shell:
   # their PIDs are in the file.
-  local p
-  for p in $(cat "$CTDIR/berthd.pids" 2>/dev/null); do
-    kill -TERM "$p" 2>/dev/null || true
-    wait_for 20 pid_gone "$p" || kill -KILL "$p" 2>/dev/null || true
-  done
-  kill_containers
+  stop_pids_from "$CTDIR/berthd.pids" || true
+  kill_containers || true
   local m
   while read -r m; do
     umount -l "$m" 2>/dev/null || true
@@ -101,8 +102,7 @@ start_berthd() {
 
 stop_berthd() {
   [[ -n "${BERTHD_PID:-}" ]] || return 0
-  kill -TERM "$BERTHD_PID" 2>/dev/null || true
-  wait_for 20 pid_gone "$BERTHD_PID" || kill -KILL "$BERTHD_PID" 2>/dev/null || true
+  stop_pid "$BERTHD_PID" || true
   BERTHD_PID=""
 }
 

@@ -83,7 +83,7 @@ crash_and_restart() {
   wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
   stop_berthd
   rm -f "$EXEC/discovery.addr"
-  start_berthd --discovery-addr "127.0.0.1:$port"
+  BERTHD_DISCOVERY_ADDR="127.0.0.1:$port" start_berthd
   kill "$holder" 2>/dev/null || true
   grep -q "discovery API not served on 127.0.0.1:$port" "$CTDIR/berthd.log" || fail "no warning"
   [[ ! -e "$EXEC/discovery.addr" ]] || fail "discovery.addr written without a listener"

@@ -35,13 +35,20 @@ catalog_has() {  # catalog_has NAME COUNT
 }
 
 @test "SERVICE_NAME, berth.service.name label and SERVICE_IGNORE" {
+  # The ignored container starts first: registration is asynchronous but in
+  # order, so once api and front (started after it) are registered, ctr-i
+  # has been processed too and its absence means something.
+  b run -d --name ctr-i --expose 7000 -e SERVICE_IGNORE=1 busybox sleep 300 >/dev/null
   b run -d --name ctr-a --expose 8080 -e SERVICE_NAME=api busybox sleep 300 >/dev/null
   b run -d --name ctr-l --expose 9000 --label berth.service.name=front busybox sleep 300 >/dev/null
-  b run -d --name ctr-i --expose 7000 -e SERVICE_IGNORE=1 busybox sleep 300 >/dev/null
   wait_for 10 catalog_has api 1 || fail "api not registered"
   wait_for 10 catalog_has front 1 || fail "front not registered"
   c GET /v1/catalog/services
-  assert_eq "$(jq 'has("busybox")' <<<"$output")" false
+  assert_eq "$(jq -c '[keys[] | select(startswith("busybox"))]' <<<"$output")" '[]' \
+    "services of the ignored container"
+  c GET /v1/agent/services
+  assert_eq "$(jq -c '[.[] | select(.ID | startswith("berth:ctr-i:"))]' <<<"$output")" '[]' \
+    "agent services of ctr-i"
 }
 
 @test "after berthd is killed, a restart removes ghosts and registers what runs" {

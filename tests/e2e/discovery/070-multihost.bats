@@ -8,9 +8,11 @@ load helpers
 member_pids=()
 
 setup_file() {
-  command -v etcd >/dev/null || skip "no etcd"
+  require_tool etcd "Debian's etcd-server"
   export CTDIR="$(mktemp -d /tmp/berth-ct-XXXXXX)"
   chmod 0755 "$CTDIR"
+  unset BERTH_CONFIG
+  export DOCKER_CONFIG="$CTDIR/dockercfg"
   export DATA="$CTDIR/a/data" EXEC="$CTDIR/a/exec"
   local i cluster="" ports=()
   for i in 1 2 3; do
@@ -55,11 +57,9 @@ start_host() {
 addr() { cat "$CTDIR/$1/exec/discovery.addr"; }
 
 teardown_file() {
-  local p
-  for p in $(cat "$CTDIR/berthd.pids" 2>/dev/null) $(cat "$CTDIR/etcd.pids" 2>/dev/null); do
-    kill -TERM "$p" 2>/dev/null || true
-    wait_for 20 pid_gone "$p" || kill -KILL "$p" 2>/dev/null || true
-  done
+  [[ -n "${CTDIR:-}" && -d "$CTDIR" ]] || return 0
+  stop_pids_from "$CTDIR/berthd.pids" || true
+  stop_pids_from "$CTDIR/etcd.pids" || true
   rm -rf "$CTDIR"
 }
 

@@ -35,27 +35,61 @@ def kv(c):
     check(gone is None, "deleted")
 
 
-def blocking(c):
+def tcp_conns(port):
+    """{(server-side remote port): (server rx_queue, peer port)} for every
+    established IPv4 connection to local port `port`, from /proc/net/tcp."""
+    out = {}
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fld = line.split()
+            if fld[3] != "01":  # ESTABLISHED
+                continue
+            lport = int(fld[1].rsplit(":", 1)[1], 16)
+            rport = int(fld[2].rsplit(":", 1)[1], 16)
+            if lport == port:
+                out[rport] = int(fld[4].split(":")[1], 16)
+    return out
+
+
+def wait_held(port, before, deadline=10):
+    """Polls until a connection to `port` that was not there before has been
+    open for two polls with nothing left unread on the server side: the
+    watcher's request has been read (and is held, as nothing wakes it)."""
+    end = time.monotonic() + deadline
+    seen = set()
+    while time.monotonic() < end:
+        idle = {p for p, rx in tcp_conns(port).items() if p not in before and rx == 0}
+        if idle & seen:
+            return
+        seen = idle
+        time.sleep(0.05)
+    raise AssertionError("the blocking query was not read within %ds" % deadline)
+
+
+def blocking(c, host, port):
     c.kv.put("pyblk/x", "0")
     idx, _ = c.kv.get("pyblk/", recurse=True)
     got = {}
+    w = consul.Consul(host=host, port=port)  # its own connection
+    before = set(tcp_conns(port))
 
     def watch():
         t0 = time.monotonic()
-        i, items = c.kv.get("pyblk/", recurse=True, index=idx, wait="30s")
+        i, items = w.kv.get("pyblk/", recurse=True, index=idx, wait="30s")
         got["index"], got["items"], got["t"] = i, items, time.monotonic() - t0
 
     th = threading.Thread(target=watch)
     th.start()
-    time.sleep(0.3)
+    wait_held(port, before)
+    # An unrelated write, then the awaited one: had the first woken the
+    # watcher, its answer (made before the second write was sent) would hold
+    # one item, not two.
     c.kv.put("unrelated", "1")
-    time.sleep(0.3)
-    check(th.is_alive(), "an unrelated write woke the watcher")
     c.kv.put("pyblk/y", "1")
     th.join(10)
     check(not th.is_alive(), "watcher not woken")
     check(int(got["index"]) > int(idx), "index did not move")
-    check(len(got["items"]) == 2, "items %r" % (got["items"],))
+    check(len(got["items"]) == 2, "items %r (an unrelated write woke the watcher?)" % (got["items"],))
 
 
 def services(c):
@@ -101,7 +135,10 @@ def main():
     if what == "watch-exact":
         watch_exact(c, int(sys.argv[3]))
         return
-    {"kv": kv, "blocking": blocking, "services": services}[what](c)
+    if what == "blocking":
+        blocking(c, host, int(port))
+    else:
+        {"kv": kv, "services": services}[what](c)
     print("ok")
 
 

@@ -17,8 +17,11 @@ disc_setup_file() {
   export DATA="$CTDIR/data" EXEC="$CTDIR/exec"
   export SOCK="$EXEC/berth.sock"
   export HOST="unix://$SOCK"
-  unset BERTH_HOST DOCKER_HOST CONSUL_HTTP_ADDR
+  unset BERTH_HOST DOCKER_HOST CONSUL_HTTP_ADDR BERTH_CONFIG
+  export DOCKER_CONFIG="$CTDIR/dockercfg"
+  mkdir -p "$DOCKER_CONFIG"
   if [[ "${BERTH_DISCOVERY_ETCD:-}" == 1 ]]; then
+    require_tool etcd "Debian's etcd-server" || return 1
     start_etcd || return 1
     export BERTH_DISCOVERY="etcd://127.0.0.1:$ETCD_PORT"
   fi
@@ -39,7 +42,7 @@ start_etcd() {
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
     --initial-cluster "e2e=http://127.0.0.1:$peer" </dev/null >"$CTDIR/etcd.log" 2>&1 3>&- &
   export ETCD_PID=$! ETCD_PORT
-  echo "$ETCD_PID" >"$CTDIR/etcd.pid"
+  echo "$ETCD_PID" >>"$CTDIR/etcd.pids"
   wait_for 20 etcd_healthy || { cat "$CTDIR/etcd.log" >&2; return 1; }
 }
 
@@ -67,12 +70,7 @@ disc_setup() {
 
 disc_teardown_file() {
   stop_berthd || true
-  local p
-  p="$(cat "$CTDIR/etcd.pid" 2>/dev/null)" || true
-  if [[ -n "$p" ]]; then
-    kill -TERM "$p" 2>/dev/null || true
-    wait_for 20 pid_gone "$p" || kill -KILL "$p" 2>/dev/null || true
-  fi
+  stop_pids_from "$CTDIR/etcd.pids" || true
   ct_teardown_file
 }
 

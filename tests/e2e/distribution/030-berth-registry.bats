@@ -6,7 +6,7 @@
 load helpers
 
 setup_file() {
-  [[ -x "$BERTH_REGISTRY" ]] || skip "berth-registry not built ($BERTH_REGISTRY)"
+  require_tool "$BERTH_REGISTRY" "berth-registry: ninja berth-registry"
   dt_setup_file
   start_berth_registry breg
   echo "$REG" >"$CTDIR/breg.addr"

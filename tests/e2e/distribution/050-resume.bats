@@ -8,8 +8,9 @@
 load helpers
 
 setup_file() {
+  require_tool "$BERTH_REGISTRY" "berth-registry: ninja berth-registry" || return 1
+  require_tool docker-registry "Debian's docker-registry" || return 1
   dt_setup_file
-  [[ -x "$BERTH_REGISTRY" ]] || skip "no berth-registry at $BERTH_REGISTRY"
 }
 
 teardown_file() { dt_teardown_file; }

@@ -8,7 +8,7 @@
 load helpers
 
 setup_file() {
-  [[ -x "$BERTH_REGISTRY" ]] || skip "berth-registry not built ($BERTH_REGISTRY)"
+  require_tool "$BERTH_REGISTRY" "berth-registry: ninja berth-registry" || return 1
   dt_setup_file
   start_berth_registry breg
   echo "$REG" >"$CTDIR/breg.addr"
@@ -74,7 +74,7 @@ layer_of() {
 }
 
 start_dockerd() {
-  command -v dockerd >/dev/null || skip "dockerd not installed"
+  require_tool dockerd "Debian's docker.io" || return 1
   local d="$CTDIR/docker"
   mkdir -p "$d"
   dockerd --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/docker.sock" \
@@ -89,12 +89,10 @@ start_dockerd() {
 }
 
 stop_dockerd() {
-  local pid cpids c
+  local pid
   pid="$(cat "$CTDIR/dockerd.pid" 2>/dev/null)" || return 0
-  cpids="$(pgrep -P "$pid" 2>/dev/null || true)"
-  kill -TERM "$pid" 2>/dev/null || true
-  wait_for 30 pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
-  for c in $cpids; do wait_for 20 pid_gone "$c" || kill -KILL "$c" 2>/dev/null || true; done
+  stop_dockerd_tree "$pid" || true
+  rm -f "$CTDIR/dockerd.pid"
 }
 
 @test "dockerd and skopeo pull what berth pushed" {

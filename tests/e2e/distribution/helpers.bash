@@ -13,18 +13,14 @@ source "$DT_DIR/../containers/helpers.bash"
 MKIMAGE="$DT_DIR/../images/mkimage.py"
 PY=/usr/bin/python3
 
+# ct_setup_file points DOCKER_CONFIG (which berth's CLI and the docker CLIs
+# use for logins) at $CTDIR/dockercfg: no login here touches ~/.docker.
 dt_setup_file() {
   ct_setup_file
-  export DOCKER_CONFIG="$CTDIR/dockercfg"
-  unset BERTH_CONFIG
 }
 
 dt_teardown_file() {
-  local p
-  for p in $(cat "$CTDIR/registry.pids" 2>/dev/null); do
-    kill -TERM "$p" 2>/dev/null || true
-    wait_for 10 pid_gone "$p" || kill -KILL "$p" 2>/dev/null || true
-  done
+  stop_pids_from "$CTDIR/registry.pids" 10 || true
   ct_teardown_file
 }
 
@@ -37,6 +33,7 @@ free_port() {
 # loopback port with storage under $CTDIR/NAME; sets REG (127.0.0.1:PORT).
 start_registry() {
   local name="$1" htpasswd="${2:-}" port dir
+  require_tool docker-registry "Debian's docker-registry" || return 1
   dir="$CTDIR/$name"
   mkdir -p "$dir/data"
   port="$(free_port)"
@@ -47,7 +44,7 @@ start_registry() {
     echo "http: {addr: 127.0.0.1:$port}"
     [[ -z "$htpasswd" ]] || echo "auth: {htpasswd: {realm: berth-test, path: $htpasswd}}"
   } >"$dir/config.yml"
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  docker-registry serve "$dir/config.yml" </dev/null >"$dir/log" 2>&1 3>&- &
   echo $! >>"$CTDIR/registry.pids"
   REG="127.0.0.1:$port"
   wait_for 20 curl -s -o /dev/null "http://$REG/v2/" || { cat "$dir/log" >&2; return 1; }

@@ -112,7 +112,7 @@ manifest_of() {
 }
 
 @test "load an OCI archive written by skopeo: the ID of its (converted) config, same layers" {
-  command -v skopeo >/dev/null || skip "skopeo not installed"
+  require_tool skopeo
   start_berthd
   make_busybox
   b save -o "$TESTDIR/bb.tar" busybox
@@ -134,7 +134,7 @@ manifest_of() {
 }
 
 @test "load an OCI layout written by umoci" {
-  command -v umoci >/dev/null || skip "umoci not installed"
+  require_tool umoci
   start_berthd
   local L="$TESTDIR/layout"
   umoci init --layout "$L"
@@ -211,7 +211,8 @@ manifest_of() {
   local t
   t="$(busybox_tar)"
   gzip -c "$t" >"$TESTDIR/r.tar.gz"
-  zstd -q -c "$t" >"$TESTDIR/r.tar.zst" 2>/dev/null || skip "zstd not installed"
+  require_tool zstd
+  zstd -q -c "$t" >"$TESTDIR/r.tar.zst"
   run_berth import "$TESTDIR/r.tar.gz" imp/gz:1
   assert_success
   run_berth import "$TESTDIR/r.tar.zst" imp/zst:1

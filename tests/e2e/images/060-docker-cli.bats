@@ -3,25 +3,11 @@
 # and the 28.x client (/usr/local/bin/docker), each command of the issue.
 
 load helpers
+load ../lib/docker_cli
 
-# clients: the docker CLIs installed here.
-clients() {
-  local c
-  for c in /usr/bin/docker /usr/local/bin/docker; do
-    [[ -x "$c" ]] && echo "$c"
-  done
-}
+setup_file() { need_docker_clients; }
 
-setup_file() {
-  [[ -n "$(clients)" ]] || skip "no docker CLI installed"
-}
-
-# run_docker CLIENT ARGS...: bats `run` of a docker client on berthd.
-run_docker() {
-  local c="$1"
-  shift
-  run_cmd env -u DOCKER_HOST -u DOCKER_CONTEXT DOCKER_CONFIG="$TESTDIR/dockercfg" "$c" -H "$HOST" "$@"
-}
+# clients, run_docker: ../lib/docker_cli.bash (DOCKER_CONFIG: setup()'s).
 
 @test "docker version and info against berthd" {
   start_berthd

@@ -35,7 +35,9 @@ setup() {
   _DEFERRED=()
   _DAEMON_PIDS=()
   BERTHD_PID=""
-  unset BERTH_HOST DOCKER_HOST
+  unset BERTH_HOST DOCKER_HOST BERTH_CONFIG
+  # The CLIs' config and logins stay in the test's dir, never in ~/.docker.
+  export DOCKER_CONFIG="$TESTDIR/dockercfg"
   cd "$TESTDIR"
 }
 
@@ -87,18 +89,7 @@ stop_berthd() {
   return $rc
 }
 
-# stop_pid PID: SIGTERM, wait up to 20 s, then SIGKILL (status 1).
-stop_pid() {
-  local pid="$1"
-  pid_alive "$pid" || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_for 20 pid_gone "$pid"; then
-    kill -KILL "$pid" 2>/dev/null || true
-    wait_for 5 pid_gone "$pid" || true
-    return 1
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+# stop_pid PID: ../lib/procs.bash.
 
 # ping SOCKET: true when /_ping answers OK.
 ping() {
@@ -119,7 +110,7 @@ wait_for_ping() {
 # $TESTDIR/docker, its own containerd, no bridge or iptables. Sets DSOCK,
 # DHOST, DOCKERD_PID. Stopped by teardown; its mounts are checked there too.
 start_dockerd() {
-  command -v dockerd >/dev/null || skip "dockerd not installed (apt-get install docker.io)"
+  require_tool dockerd "Debian's docker.io" || return 1
   local d="$TESTDIR/docker"
   mkdir -p "$d"
   DSOCK="$d/docker.sock"
@@ -138,11 +129,7 @@ start_dockerd() {
 # assert_dockerd_gone (teardown): dockerd and the containerd it started are
 # stopped, and no overlay mount is left under its data root.
 assert_dockerd_gone() {
-  local cpids
-  cpids="$(pgrep -P "$DOCKERD_PID" 2>/dev/null || true)"
-  stop_pid "$DOCKERD_PID"
-  local c
-  for c in $cpids; do wait_for 20 pid_gone "$c" || kill -KILL "$c"; done
+  stop_dockerd_tree "$DOCKERD_PID"
 }
 
 # docker_d ARGS...: Debian's docker CLI (20.10) against the reference dockerd

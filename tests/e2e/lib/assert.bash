@@ -67,3 +67,31 @@ pid_alive() {
 pid_gone() {
   ! pid_alive "$1"
 }
+
+# prerequisites ------------------------------------------------------------------
+
+# missing_prerequisite MESSAGE: a test cannot run for want of something
+# scripts/install-deps provides. Under BERTH_E2E_STRICT=1 (exported by
+# scripts/test, i.e. CI) that is a failure; otherwise the test is skipped
+# (a developer's machine may lack it). In setup_file it covers the file.
+missing_prerequisite() {
+  if [[ "${BERTH_E2E_STRICT:-}" == 1 ]]; then
+    fail "$1 (BERTH_E2E_STRICT=1: a missing prerequisite is a failure; run scripts/install-deps)"
+    return 1
+  fi
+  skip "$1"
+}
+
+# require_tool TOOL [WHAT]: TOOL (a command on PATH, or an absolute path to an
+# executable) must be there; else missing_prerequisite.
+require_tool() {
+  local tool="$1"
+  if [[ "$tool" == /* ]]; then
+    [[ -x "$tool" ]] && return 0
+  else
+    command -v "$tool" >/dev/null 2>&1 && return 0
+  fi
+  missing_prerequisite "$tool not installed${2:+ ($2)}"
+}
+
+source "$(dirname "${BASH_SOURCE[0]}")/procs.bash"

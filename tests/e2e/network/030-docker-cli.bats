@@ -3,26 +3,16 @@
 # port, ps PORTS, network ls/inspect, inspect's NetworkSettings.
 
 load helpers
+load ../lib/docker_cli
 
 setup_file() {
-  [[ -x /usr/bin/docker || -x /usr/local/bin/docker ]] || skip "no docker CLI installed"
+  need_docker_clients || return 1
   net_setup_file
 }
 teardown_file() { net_teardown_file; }
 teardown() { net_test_teardown; }
 
-clients() {
-  local c
-  for c in /usr/bin/docker /usr/local/bin/docker; do
-    [[ -x "$c" ]] && echo "$c"
-  done
-}
-
-dk() {
-  local c="$1"
-  shift
-  env -u DOCKER_HOST -u DOCKER_CONTEXT DOCKER_CONFIG="$CTDIR/dockercfg" "$c" -H "$HOST" "$@"
-}
+# clients, dk: ../lib/docker_cli.bash.
 
 @test "docker run -p, port, ps and inspect against berthd" {
   local c port n=0

@@ -21,7 +21,7 @@ ROOT1=(-u root1:root-pw)
   assert_success
   assert_match "$output" "alice +no"
   assert_match "$output" "root1 +yes"
-  command -v htpasswd >/dev/null || skip "htpasswd not installed"
+  require_tool htpasswd "apache2-utils"
   run htpasswd -vb "$ROOT/auth/htpasswd" alice alice-pw
   assert_success "htpasswd -v with the right password"
   run htpasswd -vb "$ROOT/auth/htpasswd" alice wrong

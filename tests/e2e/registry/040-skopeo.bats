@@ -5,7 +5,7 @@
 load helpers
 
 setup_file() {
-  command -v skopeo >/dev/null || skip "skopeo not installed"
+  require_tool skopeo
 }
 
 @test "skopeo copy docker-archive -> berth-registry -> oci layout, Docker schema2 and OCI" {

@@ -9,7 +9,7 @@ load helpers
 # start_dockerd: dockerd with its own roots under $TESTDIR/docker; sets D
 # (the docker CLI command line). DOCKER_CONFIG keeps logins in TESTDIR.
 start_dockerd() {
-  command -v dockerd >/dev/null || skip "dockerd not installed"
+  require_tool dockerd "Debian's docker.io" || return 1
   local d="$TESTDIR/docker"
   mkdir -p "$d"
   dockerd --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/docker.sock" \
@@ -27,10 +27,7 @@ start_dockerd() {
 
 # stop_dockerd (teardown): dockerd and the containerd it started, by PID.
 stop_dockerd() {
-  local cpids c
-  cpids="$(pgrep -P "$DOCKERD_PID" 2>/dev/null || true)"
-  stop_pid "$DOCKERD_PID"
-  for c in $cpids; do wait_for 20 pid_gone "$c" || kill -KILL "$c"; done
+  stop_dockerd_tree "$DOCKERD_PID"
 }
 
 @test "docker login/push/pull/search/logout against berth-registry with users" {
@@ -105,7 +102,7 @@ stop_dockerd() {
   run "${D[@]}" pull "$REG/lib/img:1"
   assert_success "pull"
   # the reference registry computes the same manifest digest for the same push
-  command -v docker-registry >/dev/null || skip "docker-registry not installed"
+  require_tool docker-registry "Debian's docker-registry"
   local port
   port="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   mkdir -p "$TESTDIR/dr"

@@ -7,7 +7,7 @@ load helpers
 
 # start_reference: docker-registry on a free loopback port; sets REF.
 start_reference() {
-  command -v docker-registry >/dev/null || skip "docker-registry not installed"
+  require_tool docker-registry "Debian's docker-registry" || return 1
   local port
   port="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   mkdir -p "$TESTDIR/ref"

@@ -21,6 +21,10 @@ setup() {
   _DEFERRED=()
   _PIDS=()
   REG_PID=""
+  # Logins (docker, berth) stay in the test's dir, never in ~/.docker.
+  # (No REGISTRY_* variable here: docker-registry reads those as config.)
+  unset BERTH_CONFIG
+  export DOCKER_CONFIG="$TESTDIR/dockercfg"
   cd "$TESTDIR"
 }
 
@@ -39,18 +43,7 @@ teardown() {
 
 defer() { _DEFERRED+=("$1"); }
 
-# stop_pid PID: SIGTERM, wait up to 20 s, then SIGKILL (status 1).
-stop_pid() {
-  local pid="$1"
-  pid_alive "$pid" || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_for 20 pid_gone "$pid"; then
-    kill -KILL "$pid" 2>/dev/null || true
-    wait_for 5 pid_gone "$pid" || true
-    return 1
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+# stop_pid PID: ../lib/procs.bash.
 
 # start_registry [args...]: berth-registry on ROOT and a free loopback port;
 # sets REG (host:port) and REG_PID; log in $TESTDIR/registry.log.

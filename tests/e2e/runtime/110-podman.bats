@@ -5,7 +5,7 @@
 load helpers
 
 setup_file() {
-  command -v podman >/dev/null || skip "podman not installed"
+  require_tool podman || return 1
   export PT="$(mktemp -d /run/berth-podman-XXXXXX)"
   mkdir -p "$PT/tmp"
   cat >"$PT/containers.conf" <<CONF

@@ -5,27 +5,16 @@
 # --volumes-from, rm -v), each installed client in turn.
 
 load helpers
+load ../lib/docker_cli
 
 setup_file() {
-  [[ -x /usr/bin/docker || -x /usr/local/bin/docker ]] || skip "no docker CLI installed"
+  need_docker_clients || return 1
   ct_setup_file
 }
 teardown_file() { ct_teardown_file; }
 teardown() { vol_teardown; }
 
-clients() {
-  local c
-  for c in /usr/bin/docker /usr/local/bin/docker; do
-    [[ -x "$c" ]] && echo "$c"
-  done
-}
-
-# run_docker CLIENT ARGS...: bats `run` of a docker client on berthd.
-run_docker() {
-  local c="$1"
-  shift
-  run_cmd env -u DOCKER_HOST -u DOCKER_CONTEXT DOCKER_CONFIG="$CTDIR/dockercfg" "$c" -H "$HOST" "$@"
-}
+# clients, run_docker: ../lib/docker_cli.bash.
 
 @test "docker volume create/ls/inspect/rm/prune" {
   local c
