@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/duration.h"
 #include "base/fs.h"
 
 namespace berth::registry_cli {
@@ -87,20 +88,18 @@ Options:
 )";
 
 Result<std::chrono::seconds> ParseDuration(std::string_view s) {
-  if (s.empty()) return Error::Invalid("empty duration");
-  int64_t mult = 1;
-  char unit = s.back();
-  if (unit == 's' || unit == 'm' || unit == 'h' || unit == 'd') {
-    mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : 86400;
-    s.remove_suffix(1);
-  }
-  if (s.empty() || s.size() > 12) return Error::Invalid("invalid duration");
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return Error::Invalid("invalid duration \"" + std::string(s) + "\"");
-    v = v * 10 + (c - '0');
-  }
-  return std::chrono::seconds(v * mult);
+  std::string text(s);
+  // Two forms beyond Go's: bare seconds ("3600") and days ("7d").
+  bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  bool days = s.size() > 1 && s.back() == 'd' &&
+              s.substr(0, s.size() - 1).find_first_not_of("0123456789") == std::string_view::npos;
+  if (digits) text += "s";
+  if (days) text = std::string(s.substr(0, s.size() - 1)) + "h";
+  auto ns = duration::Parse(text);
+  if (!ns.ok()) return Error::Invalid("time: invalid duration \"" + std::string(s) + "\"");
+  if (*ns < 0) return Error::Invalid("negative duration \"" + std::string(s) + "\"");
+  int64_t secs = *ns / 1000000000;  // at most ~9.2e9, so days * 24 fits
+  return std::chrono::seconds(days ? secs * 24 : secs);
 }
 
 std::string DefaultRoot() {

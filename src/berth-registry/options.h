@@ -34,7 +34,8 @@ struct Options {
 
 // Parses argv (global flags anywhere before the command's own arguments).
 Result<Options> ParseOptions(int argc, char** argv);
-// "90", "90s", "15m", "1h", "2d".
+// A Go duration (base/duration.h) in whole seconds, or bare seconds ("90")
+// or days ("2d"). Negative durations are refused.
 Result<std::chrono::seconds> ParseDuration(std::string_view s);
 // The default --root: /var/lib/berth-registry for root, else
 // $HOME/.local/share/berth-registry.

@@ -27,7 +27,12 @@ TEST(Options, Durations) {
   EXPECT_EQ(ParseDuration("1d")->count(), 86400);
   EXPECT_FALSE(ParseDuration("").ok());
   EXPECT_FALSE(ParseDuration("m").ok());
-  EXPECT_FALSE(ParseDuration("1.5h").ok());
+  EXPECT_EQ(ParseDuration("1.5h")->count(), 5400);
+  EXPECT_EQ(ParseDuration("1h30m")->count(), 5400);
+  EXPECT_FALSE(ParseDuration(".s").ok());
+  EXPECT_FALSE(ParseDuration("1.2.3s").ok());
+  EXPECT_FALSE(ParseDuration("99999999999999999999").ok());
+  EXPECT_FALSE(ParseDuration("99999999999999999999d").ok());
   EXPECT_FALSE(ParseDuration("-1s").ok());
 }
 

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "base/duration.h"
 #include "base/strings.h"
 #include "build/gofmt.h"
 #include "build/state.h"
@@ -264,10 +265,10 @@ Status Dispatcher::Healthcheck(const dockerfile::Instruction& in, StageState* st
     for (int i = 0; i < 3; ++i) {
       auto it = flags.find(names[i]);
       if (it == flags.end() || it->second.empty()) continue;
-      int64_t d = ParseGoDuration(it->second);
-      if (d < 0) return Error::Invalid(fmt::format("time: invalid duration \"{}\"", it->second));
+      int64_t d = BERTH_TRY(duration::Parse(it->second));
+      if (d < 0) return Error::Invalid(fmt::format("Interval \"{}\" cannot be negative", names[i]));
       if (d != 0 && d < 1000000)
-        return Error::Invalid(fmt::format("{} cannot be less than 1ms", names[i]));
+        return Error::Invalid(fmt::format("Interval \"{}\" cannot be less than 1ms", names[i]));
       durations[i] = d;
     }
     if (auto it = flags.find("retries"); it != flags.end() && !it->second.empty()) {

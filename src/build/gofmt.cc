@@ -115,32 +115,4 @@ std::string GoDuration(int64_t ns) {
   return neg ? "-" + out : out;
 }
 
-int64_t ParseGoDuration(const std::string& s) {
-  if (s.empty()) return -1;
-  if (s == "0") return 0;
-  size_t i = 0;
-  double total = 0;
-  bool any = false;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (i == start) return -1;
-    double v = std::strtod(s.substr(start, i - start).c_str(), nullptr);
-    size_t us = i;
-    while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
-    std::string unit = s.substr(us, i - us);
-    double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "µs") mult = 1e3;
-    else if (unit == "ms") mult = 1e6;
-    else if (unit == "s") mult = 1e9;
-    else if (unit == "m") mult = 60e9;
-    else if (unit == "h") mult = 3600e9;
-    else return -1;
-    total += v * mult;
-    any = true;
-  }
-  return any ? static_cast<int64_t>(std::llround(total)) : -1;
-}
-
 }  // namespace berth::build

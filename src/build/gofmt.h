@@ -13,8 +13,6 @@ std::string GoQuote(const std::string& s);                   // "a\"b"
 std::string GoQuoteList(const std::vector<std::string>& v);  // ["a" "b"]
 std::string GoList(const std::vector<std::string>& v);       // [a b]
 std::string GoDuration(int64_t ns);                          // 1m30s, 500ms, 0s
-// Parses Go duration text ("30s", "1m30s", "1.5h", "100ms"); -1 on error.
-int64_t ParseGoDuration(const std::string& s);
 // %q of an int (a rune literal): '\x03', 'a'.
 std::string GoQuoteRune(int64_t r);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "base/duration.h"
 #include "base/strings.h"
 
 namespace berth::daemon {
@@ -17,42 +18,6 @@ Error InvalidFilter(std::string_view key, const std::vector<std::string>& values
   std::string msg = fmt::format("invalid filter '{}", key);
   if (!values.empty()) msg += "=" + str::Join(values, ",");
   return Error::Invalid(msg + "'");
-}
-
-// Go's time.ParseDuration subset: sequence of <number><unit>, units ns us ms s m h.
-std::optional<double> ParseDurationSeconds(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size() && (isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (i == start) return std::nullopt;
-    std::string num(s.substr(start, i - start));
-    char* end = nullptr;
-    double n = strtod(num.c_str(), &end);
-    if (end != num.c_str() + num.size()) return std::nullopt;
-    size_t u = i;
-    while (i < s.size() && isalpha(static_cast<unsigned char>(s[i]))) ++i;
-    std::string_view unit = s.substr(u, i - u);
-    double mult;
-    if (unit == "ns")
-      mult = 1e-9;
-    else if (unit == "us" || unit == "µs")
-      mult = 1e-6;
-    else if (unit == "ms")
-      mult = 1e-3;
-    else if (unit == "s")
-      mult = 1;
-    else if (unit == "m")
-      mult = 60;
-    else if (unit == "h")
-      mult = 3600;
-    else
-      return std::nullopt;
-    total += n * mult;
-  }
-  return total;
 }
 
 // RFC 3339 and the shorter forms Docker accepts ("2006-01-02",
@@ -278,8 +243,7 @@ Result<int64_t> ParseTimestamp(std::string_view s, int64_t now_nano) {
     }
     return *secs * 1000000000 + ns;
   }
-  if (auto d = ParseDurationSeconds(t))
-    return now_nano - static_cast<int64_t>(std::llround(*d * 1e9));
+  if (auto d = duration::Parse(t); d.ok()) return now_nano - *d;
   if (auto ns = ParseRfc3339Nano(t)) return *ns;
   return Error::Invalid(fmt::format(
       "invalid timestamp \"{}\": use Unix seconds, an RFC 3339 date or a duration like 10m", s));

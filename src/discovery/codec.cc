@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/base64.h"
+#include "base/duration.h"
 
 namespace berth::discovery {
 namespace {
@@ -21,34 +22,16 @@ Result<std::string> Base64Decode(std::string_view text) {
 }
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  auto bad = [&] { return Error::Invalid("invalid duration \"" + std::string(text) + "\""); };
-  if (text.empty()) return bad();
-  bool bare = true;
+  bool bare = !text.empty();
   for (char c : text)
     if (!std::isdigit(static_cast<unsigned char>(c))) bare = false;
-  if (bare) return std::chrono::milliseconds(std::stoll(std::string(text)) * 1000);
-  double total_ms = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
-      ++i;
-    if (i == start) return bad();
-    double n = std::stod(std::string(text.substr(start, i - start)));
-    size_t ustart = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string_view unit = text.substr(ustart, i - ustart);
-    double scale;
-    if (unit == "ns") scale = 1e-6;
-    else if (unit == "us" || unit == "µs") scale = 1e-3;
-    else if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60000;
-    else if (unit == "h") scale = 3600000;
-    else return bad();
-    total_ms += n * scale;
+  if (bare) {  // seconds, as Consul reads "10"
+    auto ns = duration::Parse(std::string(text) + "s");
+    if (!ns.ok()) return Error::Invalid("time: invalid duration \"" + std::string(text) + "\"");
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(*ns));
   }
-  return std::chrono::milliseconds(static_cast<int64_t>(total_ms));
+  int64_t ns = BERTH_TRY(duration::Parse(text));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(ns));
 }
 
 json ServiceToJson(const Service& s) {

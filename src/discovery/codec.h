@@ -17,8 +17,8 @@ std::string Base64Encode(std::string_view data);
 // Standard alphabet, padding optional; whitespace is an error.
 Result<std::string> Base64Decode(std::string_view text);
 
-// Go's time.ParseDuration subset: a sequence of <number><unit> with units
-// ns, us, ms, s, m, h; a bare number is seconds (Consul accepts "10").
+// Go's time.ParseDuration (base/duration.h), truncated to milliseconds; a
+// bare number is seconds (Consul accepts "10").
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 // The store's own JSON for a service (snapshots, log records, etcd values).

@@ -25,6 +25,13 @@ TEST(Duration, GoForms) {
   EXPECT_FALSE(ParseDuration("").ok());
   EXPECT_FALSE(ParseDuration("10x").ok());
   EXPECT_FALSE(ParseDuration("s").ok());
+  // Used to throw out of std::stod / std::stoll and take berthd down.
+  for (const char* bad : {".", ".s", "1..s", "1.2.3s", "12345678901234567890",
+                          "12345678901234567890s", "99999999999999999999ms"}) {
+    auto r = ParseDuration(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code(), Code::kInvalidArgument) << bad;
+  }
 }
 
 TEST(ServiceJson, RoundTrips) {

@@ -153,6 +153,22 @@ TEST_F(ConsulApiTest, BlockingQueryTimesOutAndIsCapped) {
   b.join();
 }
 
+// Durations that used to throw out of the parser (and kill berthd) are a 400,
+// and the server goes on answering.
+TEST_F(ConsulApiTest, BadDurationsAre400) {
+  Do("PUT", "/v1/kv/k", "1");
+  for (const char* wait : {".s", "1..s", "12345678901234567890", "1.2.3s"}) {
+    auto r = Do("GET", std::string("/v1/kv/k?index=1&wait=") + wait);
+    EXPECT_EQ(r.status, 400) << wait;
+    EXPECT_NE(r.body.find("duration \"" + std::string(wait) + "\""), std::string::npos) << r.body;
+  }
+  auto reg = Do("PUT", "/v1/agent/service/register",
+                R"({"Name":"web","ID":"w1","Port":80,"Check":{"TTL":".s"}})");
+  EXPECT_EQ(reg.status, 400);
+  EXPECT_NE(reg.body.find("Check.TTL"), std::string::npos) << reg.body;
+  EXPECT_EQ(Do("GET", "/v1/kv/k?raw").body, "1");
+}
+
 TEST_F(ConsulApiTest, Txn) {
   std::string ok = R"([{"KV":{"Verb":"set","Key":"t/a","Value":"MQ=="}},
                        {"kv":{"verb":"get","key":"t/a"}}])";

@@ -97,6 +97,24 @@ setup() { disc_setup; }
   assert_code 400
 }
 
+@test "bad durations in ?wait and Check.TTL are a 400, and berthd stays up" {
+  c PUT /v1/kv/still -d up
+  # These used to throw out of the duration parser and end berthd.
+  local w
+  for w in abc .s 1..s 1.2.3s 99999999999999999999 99999999999999999999ms 9999999999h; do
+    c GET "/v1/kv/still?index=1&wait=$w"
+    assert_code 400
+    assert_match "$output" "duration"
+  done
+  c PUT /v1/agent/service/register -d '{"Name":"bad","ID":"bad-1","Check":{"TTL":".s"}}'
+  assert_code 400
+  assert_match "$output" "Check.TTL"
+  kill -0 "$BERTHD_PID" || fail "berthd died"
+  c GET '/v1/kv/still?raw'
+  assert_code 200
+  assert_eq "$output" up
+}
+
 @test "agent, catalog and health: register (GET too), TTL checks, ?passing, deregister" {
   c PUT /v1/agent/service/register -d '{"name":"api","id":"api-1","port":8080,"address":"10.2.0.5","tags":["blue"],"check":{"ttl":"30s"}}'
   assert_code 200

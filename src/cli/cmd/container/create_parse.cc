@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "base/duration.h"
 #include "base/strings.h"
 
 namespace berth::cli {
@@ -172,40 +173,7 @@ Result<int64_t> NanoCpus(std::string_view s) {
   return neg ? -v : v;
 }
 
-Result<int64_t> GoDuration(std::string_view orig) {
-  auto invalid = [&] { return Error::Invalid(fmt::format("time: invalid duration \"{}\"", orig)); };
-  std::string_view s = orig;
-  bool neg = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s == "0") return int64_t{0};
-  if (s.empty()) return invalid();
-  double total = 0;
-  while (!s.empty()) {
-    size_t i = 0;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    std::string num(s.substr(0, i));
-    if (num.empty() || num == "." || std::count(num.begin(), num.end(), '.') > 1) return invalid();
-    s.remove_prefix(i);
-    size_t j = 0;
-    while (j < s.size() && !std::isdigit(static_cast<unsigned char>(s[j])) && s[j] != '.') ++j;
-    std::string unit(s.substr(0, j));
-    s.remove_prefix(j);
-    if (unit.empty())
-      return Error::Invalid(fmt::format("time: missing unit in duration \"{}\"", orig));
-    static const std::map<std::string, double> kUnits = {
-        {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3}, {"ms", 1e6},
-        {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
-    auto it = kUnits.find(unit);
-    if (it == kUnits.end())
-      return Error::Invalid(fmt::format("time: unknown unit \"{}\" in duration \"{}\"", unit, orig));
-    total += std::strtod(num.c_str(), nullptr) * it->second;
-  }
-  int64_t v = static_cast<int64_t>(std::llround(total));
-  return neg ? -v : v;
-}
+Result<int64_t> GoDuration(std::string_view s) { return duration::Parse(s); }
 
 Result<ojson> ParseUlimit(std::string_view s) {
   static const char* kNames[] = {"core",   "cpu",  "data",   "fsize",      "locks",

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/duration.h"
 #include "base/strings.h"
 #include "cli/cli.h"
 #include "cli/cmd/commands.h"
@@ -13,37 +14,6 @@
 #include "cli/units.h"
 
 namespace berth::cli {
-namespace {
-
-// Go's time.ParseDuration for the units people write: "10m", "1h30m", "1.5s".
-bool ParseDuration(std::string_view s, double* seconds) {
-  if (s.empty()) return false;
-  double total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = i;
-    while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
-    if (j == i) return false;
-    double v = std::strtod(std::string(s.substr(i, j - i)).c_str(), nullptr);
-    size_t k = j;
-    while (k < s.size() && std::isalpha(static_cast<unsigned char>(s[k]))) ++k;
-    std::string_view unit = s.substr(j, k - j);
-    double mult;
-    if (unit == "h") mult = 3600;
-    else if (unit == "m") mult = 60;
-    else if (unit == "s") mult = 1;
-    else if (unit == "ms") mult = 1e-3;
-    else if (unit == "us" || unit == "µs") mult = 1e-6;
-    else if (unit == "ns") mult = 1e-9;
-    else return false;
-    total += v * mult;
-    i = k;
-  }
-  *seconds = total;
-  return true;
-}
-
-}  // namespace
 
 // docker's timetypes.GetTimestamp: a Unix time passes through, a duration is
 // "that long before now", an RFC 3339 date (or a prefix of one) is converted.
@@ -53,8 +23,8 @@ Result<std::string> GetTimestamp(const std::string& value, int64_t now) {
     return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
   });
   if (numeric) return value;
-  double d;
-  if (ParseDuration(value, &d)) {
+  if (auto ns = duration::Parse(value); ns.ok()) {
+    double d = static_cast<double>(*ns) / 1e9;
     double t = static_cast<double>(now) - d;
     int64_t secs = static_cast<int64_t>(std::floor(t));
     int64_t nanos = static_cast<int64_t>((t - static_cast<double>(secs)) * 1e9);
