@@ -208,7 +208,12 @@ Result<std::optional<int64_t>> Registry::HeadBlob(std::string_view repo, const D
   if (r.status == 404) return std::optional<int64_t>();
   if (r.status != 200) return Error(CodeForStatus(r.status), RegistryErrorText(r));
   std::string len = r.Header("content-length");
-  return std::optional<int64_t>(len.empty() ? 0 : std::stoll(len));
+  if (len.empty()) return std::optional<int64_t>(0);
+  auto n = str::ParseInt(len);
+  if (!n || *n < 0)
+    return Error::Internal("registry answered HEAD of blob " + digest.str() +
+                           " with an invalid Content-Length \"" + len + "\"");
+  return std::optional<int64_t>(*n);
 }
 
 Status Registry::FetchBlob(std::string_view repo, const Digest& digest, int64_t offset,
