@@ -45,20 +45,43 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Open(const std::string& url) {
   return c;
 }
 
+namespace {
+
+// "/v3/kv/put key \"app/x\"": the call and, when the body names one, the
+// key (decoded from etcd's base64) for error messages.
+std::string Describe(const std::string& path, const json& body) {
+  std::string what = "/v3/" + path;
+  auto k = body.find("key");
+  if (k != body.end() && k->is_string()) {
+    auto key = Base64Decode(k->get<std::string>());
+    what += fmt::format(" key \"{}\"", key.ok() ? *key : k->get<std::string>());
+  }
+  return what;
+}
+
+}  // namespace
+
 Result<json> EtcdClient::Call(const std::string& path, const json& body) {
   http::ClientRequest req;
   req.method = "POST";
   req.target = "/v3/" + path;
   req.headers.Add("Content-Type", "application/json");
   req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string what = Describe(path, body);
   size_t start;
   {
     std::lock_guard<std::mutex> l(mu_);
     start = preferred_;
   }
-  Error last(Code::kUnavailable, "no etcd endpoint");
+  // The endpoint that answered last first, then the others in order. A
+  // member that cannot be reached, drops the connection or answers 502/503
+  // (no leader, shutting down) is skipped; writes move on too, as etcd's own
+  // client does, so a put or delete may reach the cluster twice (both are
+  // idempotent; a txn's compare guards the rest).
+  std::string failures;
   for (size_t n = 0; n < endpoints_.size(); ++n) {
     size_t i = (start + n) % endpoints_.size();
+    const std::string ep = endpoints_[i].ToString();
     std::unique_ptr<http::Client> client;
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -71,12 +94,16 @@ Result<json> EtcdClient::Call(const std::string& path, const json& body) {
     }
     if (!client) client = std::make_unique<http::Client>(endpoints_[i]);
     auto r = client->Do(req, 64u << 20);
+    std::string failure;
     if (!r.ok()) {
-      last = std::move(r).error();
-      continue;
+      if (r.error().code() == Code::kInvalidArgument)  // the answer, not the member, is bad
+        return std::move(r).error().Context(fmt::format("etcd {} {}", ep, what));
+      failure = r.error().message();
+    } else if (r->status == 503 || r->status == 502) {
+      failure = fmt::format("HTTP {}: {}", r->status, r->body.substr(0, 200));
     }
-    if (r->status == 503 || r->status == 502) {
-      last = Error(Code::kUnavailable, "etcd " + endpoints_[i].ToString() + ": " + r->body);
+    if (!failure.empty()) {
+      failures += (failures.empty() ? "" : "; ") + ep + ": " + failure;
       continue;
     }
     {
@@ -85,15 +112,18 @@ Result<json> EtcdClient::Call(const std::string& path, const json& body) {
       if (idle_.size() < 16) idle_.emplace_back(i, std::move(client));
     }
     json j = json::parse(r->body, nullptr, false);
-    if (j.is_discarded()) return Error::Internal("etcd answered non-JSON: " + r->body);
+    if (j.is_discarded())
+      return Error::Internal(fmt::format("etcd {} {}: HTTP {} with a non-JSON body: {}", ep, what,
+                                         r->status, r->body.substr(0, 200)));
     if (r->status != 200) {
       std::string msg = j.value("message", j.value("error", r->body));
       return Error(r->status == 400 ? Code::kInvalidArgument : Code::kInternal,
-                   "etcd /v3/" + path + ": " + msg);
+                   fmt::format("etcd {} {}: HTTP {}: {}", ep, what, r->status, msg));
     }
     return j;
   }
-  return std::move(last).Context("etcd /v3/" + path);
+  return Error(Code::kUnavailable, fmt::format("etcd {}: no endpoint answered ({})", what,
+                                 failures.empty() ? "none configured" : failures));
 }
 
 namespace {
@@ -115,6 +145,54 @@ Result<bool> ReadSome(int fd, std::string* buf, std::chrono::steady_clock::time_
   return true;
 }
 
+// Reads a watch response from fd: the events of the first message that has
+// any, none when deadline passes first. *accepted becomes true once etcd
+// answered 200 (errors before that mean this member did not take the watch).
+Result<std::vector<json>> ReadWatch(int fd, std::chrono::steady_clock::time_point deadline,
+                                    const std::string& where, bool* accepted) {
+  std::string raw, decoded;
+  size_t head_end = std::string::npos, pos = 0, lines_at = 0;
+  for (;;) {
+    bool more = BERTH_TRY(ReadSome(fd, &raw, deadline).Context(where));
+    if (!more) return std::vector<json>{};
+    if (head_end == std::string::npos) {
+      head_end = raw.find("\r\n\r\n");
+      if (head_end == std::string::npos) continue;
+      if (raw.compare(0, 12, "HTTP/1.1 200") != 0)
+        return Error(Code::kUnavailable, where + ": " + raw.substr(0, raw.find("\r\n")));
+      *accepted = true;
+      pos = head_end + 4;
+    }
+    // De-chunk what is complete.
+    for (;;) {
+      size_t eol = raw.find("\r\n", pos);
+      if (eol == std::string::npos) break;
+      std::string_view line = std::string_view(raw).substr(pos, eol - pos);
+      auto size = str::ParseUint(line.substr(0, line.find(';')), 16);
+      if (!size)
+        return Error::Internal(fmt::format("{}: bad chunk size line \"{}\"",
+                                           where, line.substr(0, 40)));
+      if (raw.size() < eol + 2 + *size + 2) break;
+      if (*size == 0) return Error(Code::kUnavailable, where + ": etcd ended the watch");
+      decoded.append(raw, eol + 2, *size);
+      pos = eol + 2 + *size + 2;
+    }
+    for (;;) {
+      size_t nl = decoded.find('\n', lines_at);
+      if (nl == std::string::npos) break;
+      json msg = json::parse(decoded.substr(lines_at, nl - lines_at), nullptr, false);
+      lines_at = nl + 1;
+      if (msg.is_discarded()) continue;
+      const json& res = msg.contains("result") ? msg["result"] : msg;
+      if (JsonInt(res, "compact_revision") > 0)
+        return Error(Code::kConflict, where + ": revision compacted");
+      if (res.contains("events") && !res["events"].empty())
+        return res["events"].get<std::vector<json>>();
+      if (msg.contains("error")) return Error::Internal(where + ": " + msg["error"].dump());
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::vector<json>> EtcdClient::WatchOnce(const std::string& key,
@@ -127,55 +205,43 @@ Result<std::vector<json>> EtcdClient::WatchOnce(const std::string& key,
                  {"start_revision", std::to_string(start_revision)},
                  {"prev_kv", prev_kv}};
   std::string body = json{{"create_request", create}}.dump();
+  size_t start;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    start = preferred_;
+  }
+  // The endpoints in Call's order: the one that answered last, then the rest.
+  // An endpoint that cannot be reached or does not accept the watch is
+  // skipped; once one streams, its answer (events, timeout or error) is final.
   Error last(Code::kUnavailable, "no etcd endpoint");
-  for (const http::Endpoint& ep : endpoints_) {
+  for (size_t n = 0; n < endpoints_.size(); ++n) {
+    size_t i = (start + n) % endpoints_.size();
+    const http::Endpoint& ep = endpoints_[i];
+    std::string where = "etcd watch " + ep.ToString() + " key " + key;
     auto fd = http::Dial(ep);
     if (!fd.ok()) {
-      last = std::move(fd).error();
+      last = std::move(fd).error().Context(where);
       continue;
     }
     std::string req = fmt::format(
         "POST /v3/watch HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\n"
         "Content-Length: {}\r\n\r\n{}",
         ep.host, ep.port, body.size(), body);
-    BERTH_TRY(fs::WriteAll(fd->get(), req).Context("etcd watch"));
-    std::string raw, decoded;
-    size_t head_end = std::string::npos, pos = 0, lines_at = 0;
-    for (;;) {
-      bool more = BERTH_TRY(ReadSome(fd->get(), &raw, deadline));
-      if (!more) return std::vector<json>{};
-      if (head_end == std::string::npos) {
-        head_end = raw.find("\r\n\r\n");
-        if (head_end == std::string::npos) continue;
-        if (raw.compare(0, 12, "HTTP/1.1 200") != 0)
-          return Error(Code::kUnavailable, "etcd watch: " + raw.substr(0, raw.find("\r\n")));
-        pos = head_end + 4;
-      }
-      // De-chunk what is complete.
-      for (;;) {
-        size_t eol = raw.find("\r\n", pos);
-        if (eol == std::string::npos) break;
-        auto size = str::ParseUint(std::string_view(raw).substr(pos, eol - pos), 16);
-        if (!size) return Error::Internal("etcd watch: bad chunk");
-        if (raw.size() < eol + 2 + *size + 2) break;
-        if (*size == 0) return Error(Code::kUnavailable, "etcd ended the watch");
-        decoded.append(raw, eol + 2, *size);
-        pos = eol + 2 + *size + 2;
-      }
-      for (;;) {
-        size_t nl = decoded.find('\n', lines_at);
-        if (nl == std::string::npos) break;
-        json msg = json::parse(decoded.substr(lines_at, nl - lines_at), nullptr, false);
-        lines_at = nl + 1;
-        if (msg.is_discarded()) continue;
-        const json& res = msg.contains("result") ? msg["result"] : msg;
-        if (JsonInt(res, "compact_revision") > 0)
-          return Error(Code::kConflict, "etcd watch: revision compacted");
-        if (res.contains("events") && !res["events"].empty())
-          return res["events"].get<std::vector<json>>();
-        if (msg.contains("error")) return Error::Internal("etcd watch: " + msg["error"].dump());
-      }
+    if (Status w = fs::WriteAll(fd->get(), req); !w.ok()) {
+      last = std::move(w).error().Context(where + ": send");
+      continue;
     }
+    bool accepted = false;
+    auto events = ReadWatch(fd->get(), deadline, where, &accepted);
+    if (!accepted && !events.ok()) {  // this member refused: try the next
+      last = std::move(events).error();
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      preferred_ = i;
+    }
+    return events;
   }
   return last;
 }

@@ -24,12 +24,16 @@ class EtcdClient {
   // url: "etcd://host:port[,host:port...]".
   static Result<std::unique_ptr<EtcdClient>> Open(const std::string& url);
 
-  // POST /v3/<path> with body; the decoded JSON answer. Connection failures
-  // move on to the next endpoint.
+  // POST /v3/<path> with body; the decoded JSON answer. The endpoint that
+  // answered last is tried first; connection failures and 502/503 move on to
+  // the next one (writes too). Errors name the endpoint, the call, the key
+  // (when the body has one) and the HTTP status.
   Result<nlohmann::json> Call(const std::string& path, const nlohmann::json& body);
 
   // Watches [key, range_end) from start_revision until at least one event
-  // arrives (returns the events) or deadline passes (returns none).
+  // arrives (returns the events) or deadline passes (returns none). Starts
+  // at the endpoint that answered last; a member that cannot be reached or
+  // refuses the watch is skipped.
   Result<std::vector<nlohmann::json>> WatchOnce(const std::string& key,
                                                 const std::string& range_end,
                                                 int64_t start_revision,

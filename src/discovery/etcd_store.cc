@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "base/log.h"
 #include "base/strings.h"
 #include "discovery/codec.h"
@@ -18,7 +20,13 @@ std::string B(const std::string& s) { return Base64Encode(s); }
 Result<std::string> Unb(const json& kv, const char* field) {
   auto it = kv.find(field);
   if (it == kv.end() || !it->is_string()) return std::string();
-  return Base64Decode(it->get<std::string>());
+  auto out = Base64Decode(it->get<std::string>());
+  if (out.ok()) return out;
+  // Name the key (itself base64 in etcd's JSON) the bad field belongs to.
+  auto k = kv.find("key");
+  std::string key = k != kv.end() && k->is_string() ? k->get<std::string>() : "";
+  if (auto plain = Base64Decode(key); plain.ok()) key = *plain;
+  return std::move(out).error().Context(fmt::format("etcd {} of key \"{}\"", field, key));
 }
 
 json PutReq(const std::string& key, const std::string& value, int64_t lease = 0) {
@@ -295,9 +303,12 @@ Result<uint64_t> EtcdStore::Wait(const WatchTarget& t, uint64_t after, Clock::ti
       int64_t rev = JsonInt(kv, "mod_revision");
       from = std::max<int64_t>(from, rev + 1);
       if (service_filter) {
-        auto match = [&](const json& k) {
-          json v = json::parse(Unb(k, "value").value(), nullptr, false);
-          return !v.is_discarded() && v.value("name", "") == t.name;
+        auto match = [&](const json& k) {  // a foreign or broken value is no match
+          auto value = Unb(k, "value");
+          if (!value.ok()) return false;
+          json v = json::parse(*value, nullptr, false);
+          auto name = v.is_object() ? v.find("name") : v.end();
+          return v.is_object() && name != v.end() && name->is_string() && *name == t.name;
         };
         if (!match(kv) && !(ev.contains("prev_kv") && match(ev["prev_kv"]))) continue;
       }

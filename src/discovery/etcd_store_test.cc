@@ -3,10 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 
 #include "discovery/codec.h"
+#include "discovery/etcd_client.h"
 #include "discovery/etcd_fixture.h"
+#include "http/server.h"
 
 namespace berth::discovery {
 
@@ -26,6 +33,7 @@ Result<std::unique_ptr<Store>> EtcdImpl::Make() {
 namespace {
 
 using namespace std::chrono_literals;
+using nlohmann::json;
 
 TEST(EtcdStore, HostsShareTheCatalogAndADeadHostsServicesExpire) {
   if (!EtcdServer::Get()) GTEST_SKIP() << "no etcd";
@@ -72,6 +80,118 @@ TEST(EtcdStore, ValuesAreRawInEtcd) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*Base64Decode((*r)["kvs"][0]["value"].get<std::string>()), "hello");
   EXPECT_EQ((*s)->KvGet("app/x", false)->entries.at(0).flags, 3u);
+}
+
+// A cluster member that refuses every request (503), ahead of the live one:
+// calls and watches move on to the live member, and once it answered, the
+// watch starts there instead of dialling the refusing member again.
+TEST(EtcdClient, WatchFailsOverAndStartsAtThePreferredEndpoint) {
+  if (!EtcdServer::Get()) GTEST_SKIP() << "no etcd";
+  std::atomic<int> refused{0};
+  http::Server down([&](http::Request&, http::ResponseWriter& w) -> Status {
+    ++refused;
+    return w.Send(503, "{\"message\":\"member down\"}", "application/json");
+  });
+  uint16_t down_port = *down.ListenTcp("127.0.0.1", 0);
+  ASSERT_TRUE(down.Start().ok());
+  auto etcd = EtcdClient::Open("etcd://127.0.0.1:" + std::to_string(down_port) + "," +
+                               EtcdServer::Get()->url().substr(7));
+  ASSERT_TRUE(etcd.ok());
+  std::string key = "failover" + std::to_string(::getpid());
+  auto put = (*etcd)->Call("kv/put", {{"key", Base64Encode(key)}, {"value", Base64Encode("v")}});
+  ASSERT_TRUE(put.ok()) << put.error().message();
+  EXPECT_EQ(refused.load(), 1);
+  int64_t rev = JsonInt(put->value("header", json::object()), "revision");
+  auto events = (*etcd)->WatchOnce(key, PrefixEnd(key), rev, std::chrono::steady_clock::now() + 5s, false);
+  ASSERT_TRUE(events.ok()) << events.error().message();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(refused.load(), 1) << "the watch dialled the member that had failed";
+  down.Stop();
+}
+
+// A port nothing listens on (bound, read, closed).
+uint16_t ClosedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A write to a cluster whose first member is gone goes to the next one, and
+// the next call starts there.
+TEST(EtcdClient, WritesFailOverFromADeadMember) {
+  if (!EtcdServer::Get()) GTEST_SKIP() << "no etcd";
+  auto etcd = EtcdClient::Open("etcd://127.0.0.1:" + std::to_string(ClosedPort()) + "," +
+                               EtcdServer::Get()->url().substr(7));
+  ASSERT_TRUE(etcd.ok());
+  std::string key = "deadmember" + std::to_string(::getpid());
+  for (const char* v : {"1", "2"}) {
+    auto put = (*etcd)->Call("kv/put", {{"key", Base64Encode(key)}, {"value", Base64Encode(v)}});
+    ASSERT_TRUE(put.ok()) << put.error().message();
+  }
+  auto del = (*etcd)->Call("kv/deleterange", {{"key", Base64Encode(key)}});
+  ASSERT_TRUE(del.ok()) << del.error().message();
+  EXPECT_EQ(JsonInt(*del, "deleted"), 1);
+}
+
+// etcd's own refusal (400) is not retried elsewhere and says who refused what.
+TEST(EtcdClient, CallErrorsNameEndpointKeyAndStatus) {
+  if (!EtcdServer::Get()) GTEST_SKIP() << "no etcd";
+  auto etcd = EtcdClient::Open(EtcdServer::Get()->url());
+  ASSERT_TRUE(etcd.ok());
+  // A lease that does not exist: etcd answers 404 (gRPC NotFound).
+  auto put = (*etcd)->Call("kv/put", {{"key", Base64Encode("app/x")}, {"value", Base64Encode("v")},
+                                      {"lease", "12345"}});
+  ASSERT_FALSE(put.ok());
+  const std::string& m = put.error().message();
+  EXPECT_NE(m.find("127.0.0.1:" + std::to_string(EtcdServer::Get()->port())), std::string::npos) << m;
+  EXPECT_NE(m.find("/v3/kv/put key \"app/x\""), std::string::npos) << m;
+  EXPECT_NE(m.find("HTTP 404"), std::string::npos) << m;
+  EXPECT_NE(m.find("lease not found"), std::string::npos) << m;
+}
+
+// Every member down: one error listing each endpoint's failure.
+TEST(EtcdClient, NoMemberAnsweredListsEveryEndpoint) {
+  http::Server down([&](http::Request&, http::ResponseWriter& w) -> Status {
+    return w.Send(503, "{\"message\":\"no leader\"}", "application/json");
+  });
+  uint16_t down_port = *down.ListenTcp("127.0.0.1", 0);
+  ASSERT_TRUE(down.Start().ok());
+  uint16_t dead = ClosedPort();
+  auto etcd = EtcdClient::Open("etcd://127.0.0.1:" + std::to_string(dead) + ",127.0.0.1:" +
+                               std::to_string(down_port));
+  ASSERT_TRUE(etcd.ok());
+  auto put = (*etcd)->Call("kv/put", {{"key", Base64Encode("k1")}, {"value", Base64Encode("v")}});
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.error().code(), Code::kUnavailable);
+  const std::string& m = put.error().message();
+  EXPECT_NE(m.find("/v3/kv/put key \"k1\""), std::string::npos) << m;
+  EXPECT_NE(m.find("127.0.0.1:" + std::to_string(dead) + ": "), std::string::npos) << m;
+  EXPECT_NE(m.find("127.0.0.1:" + std::to_string(down_port) + ": HTTP 503: "), std::string::npos) << m;
+  EXPECT_NE(m.find("no leader"), std::string::npos) << m;
+  down.Stop();
+}
+
+// Only the refusing member: the error names the endpoint and the key.
+TEST(EtcdClient, WatchErrorsNameEndpointAndKey) {
+  http::Server down([&](http::Request&, http::ResponseWriter& w) -> Status {
+    return w.Send(503, "{}", "application/json");
+  });
+  uint16_t port = *down.ListenTcp("127.0.0.1", 0);
+  ASSERT_TRUE(down.Start().ok());
+  auto etcd = EtcdClient::Open("etcd://127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(etcd.ok());
+  auto events = (*etcd)->WatchOnce("some/key", "", 1, std::chrono::steady_clock::now() + 5s, false);
+  ASSERT_FALSE(events.ok());
+  EXPECT_NE(events.error().message().find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << events.error().message();
+  EXPECT_NE(events.error().message().find("some/key"), std::string::npos) << events.error().message();
+  down.Stop();
 }
 
 }  // namespace
