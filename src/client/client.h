@@ -278,12 +278,6 @@ Result<std::unique_ptr<http::Stream>> ExecStartAttached(Client& c, const std::st
 Result<json> ExecInspect(Client& c, const std::string& exec_id);
 Status ExecResize(Client& c, const std::string& exec_id, int height, int width);
 
-// POST /images/create?fromImage=…&tag=… (what run does for a missing
-// image); each progress message to on_message, an error message in the
-// stream becomes the error.
-Status ImagePull(Client& c, const std::string& image, const std::string& platform,
-                 const JsonStreamDecoder::Fn& on_message);
-
 // Registry operations (registry.cc). registry_auth is the X-Registry-Auth
 // header value (base64url of the AuthConfig JSON), "" for anonymous.
 struct PullOptions {
@@ -292,6 +286,10 @@ struct PullOptions {
   std::string platform;
   std::string registry_auth;
 };
+// POST /images/create?fromImage=NAME&tag=TAG (pull and run/create of a
+// missing image): a reference without tag or digest sends tag=latest unless
+// all_tags (then tag= empty, which the API reads as every tag). Each progress
+// message goes to on_message; an error message in the stream becomes the error.
 Status ImagePull(Client& c, const PullOptions& o, const JsonStreamDecoder::Fn& on_message);
 // POST /images/{name}/push?tag=… (tag "" pushes every tag: -a).
 Status ImagePush(Client& c, const std::string& name, const std::string& tag,

@@ -205,24 +205,4 @@ Status ExecResize(Client& c, const std::string& exec_id, int height, int width) 
   return Ok();
 }
 
-Status ImagePull(Client& c, const std::string& image, const std::string& platform,
-                 const JsonStreamDecoder::Fn& on_message) {
-  auto r = ref::ParseNormalized(image);
-  if (!r.ok()) return std::move(r).error();
-  Call call{.method = "POST", .path = "/images/create"};
-  call.query.Add("fromImage", r->FamiliarName());
-  std::string tag = !r->digest.empty() ? r->digest.str() : r->tag;
-  call.query.Add("tag", tag);
-  if (!platform.empty()) call.query.Add("platform", platform);
-  JsonStreamDecoder dec([&](const json& m) -> Status {
-    if (m.contains("errorDetail") && m["errorDetail"].is_object() &&
-        m["errorDetail"].contains("message") && m["errorDetail"]["message"].is_string())
-      return Error::Internal(m["errorDetail"]["message"].get<std::string>());
-    if (m.contains("error") && m["error"].is_string()) return Error::Internal(m["error"].get<std::string>());
-    return on_message(m);
-  });
-  BERTH_TRY(c.Stream(call, [&](std::string_view d) { return dec.Feed(d); }));
-  return dec.Finish();
-}
-
 }  // namespace berth::client

@@ -59,10 +59,10 @@ class DistributionRoutes {
     if (!platform.empty() && platform != "linux" && platform != "linux/amd64")
       return Error(Code::kNotImplemented, "pull of platform " + platform + " is not supported (only linux/amd64)");
     auto named = BERTH_TRY(ref::ParseNormalized(p.image));
-    p.all_tags = p.tag.empty() && named.NameOnly() && !req.query.Has("tag");
-    // docker pull NAME sends tag=latest; an empty tag with a name-only image
-    // is pull -a.
-    if (req.query.Has("tag") && p.tag.empty() && named.NameOnly()) p.all_tags = true;
+    // The Engine API: an empty (or absent) tag with a name-only fromImage
+    // pulls every tag. docker's CLI sends that only for `pull -a`; `pull
+    // NAME`, `run NAME` and `create NAME` send tag=latest.
+    p.all_tags = p.tag.empty() && named.NameOnly();
     MessageStream out(w);
     Status s = svc_.Pull(p, [&](const json& j) { out(j); });
     if (s.ok()) {

@@ -65,6 +65,28 @@ teardown() { ct_teardown; }
   b rmi "$REG/dg@$digest" >/dev/null
 }
 
+@test "run of a missing untagged image pulls only :latest, as docker run does" {
+  b tag busybox "$REG/rp:latest"
+  b tag busybox "$REG/rp:1"
+  b push "$REG/rp:latest" >/dev/null
+  b push "$REG/rp:1" >/dev/null
+  b rmi "$REG/rp:latest" "$REG/rp:1" >/dev/null
+  run_berth run --rm "$REG/rp" true
+  assert_success
+  assert_match "$output" "Unable to find image '$REG/rp:latest' locally"
+  run_berth images --format '{{.Repository}}:{{.Tag}}'
+  assert_eq "$(grep /rp: <<<"$output" | sort | tr '\n' ' ')" "$REG/rp:latest "
+  b rmi "$REG/rp:latest" >/dev/null
+  # create takes the same path.
+  run_berth create "$REG/rp" true
+  assert_success
+  assert_match "$output" "Unable to find image '$REG/rp:latest' locally"
+  b rm "${lines[-1]}" >/dev/null
+  run_berth images --format '{{.Repository}}:{{.Tag}}'
+  assert_eq "$(grep /rp: <<<"$output" | sort | tr '\n' ' ')" "$REG/rp:latest "
+  b rmi "$REG/rp:latest" >/dev/null
+}
+
 @test "pull -a gets every tag; push -a pushes every tag" {
   make_image "$REG/all:a" 1
   make_image "$REG/all:b" 1

@@ -58,6 +58,25 @@ teardown() { ct_teardown; }
   reg_cmd breg repo set alice/app --public
 }
 
+@test "run of a private image pulls it with the stored login" {
+  b login -u alice -p alicepw "$REG" >/dev/null
+  b tag busybox "$REG/alice/priv"
+  b push "$REG/alice/priv" >/dev/null
+  reg_cmd breg repo set alice/priv --private
+  b rmi "$REG/alice/priv" >/dev/null
+  run_berth run --rm "$REG/alice/priv" echo private-ok
+  assert_success
+  assert_eq "${lines[-1]}" "private-ok"
+  # Without the login the same run is refused.
+  b rmi "$REG/alice/priv" >/dev/null
+  b logout "$REG" >/dev/null
+  run_berth run --rm "$REG/alice/priv" echo private-ok
+  assert_status 125
+  assert_match "${lines[0]}" "^Unable to find image '$REG/alice/priv:latest' locally$"
+  assert_match "$output" "Error response from daemon: pull access denied for $REG/alice/priv, repository does not exist or may require 'docker login'"
+  assert_match "${lines[-1]}" "^See 'berth run --help'.$"
+}
+
 @test "wrong password: docker's message, exit 1" {
   run_berth login -u alice -p nope "$REG"
   assert_status 1

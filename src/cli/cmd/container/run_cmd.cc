@@ -21,6 +21,8 @@
 #include "cli/cmd/container/attach_session.h"
 #include "cli/cmd/container/create_opts.h"
 #include "cli/cmd/container/run_group.h"
+#include "cli/cmd/registry/common.h"
+#include "cli/config_file.h"
 
 namespace berth::cli {
 namespace {
@@ -86,11 +88,14 @@ Result<std::string> CreateContainer(Cli& cli, client::Client& c, const RunOption
   auto cid = BERTH_TRY(CidFile::Make(o.c.cidfile));
   std::string body = cc.body.dump();
   auto pull = [&]() -> Status {
-    return client::ImagePull(c, o.c.image, o.c.platform,
-                             [&](const client::json& m) -> Status {
-                               PrintPullMessage(cli, m);
-                               return Ok();
-                             });
+    // As `berth pull IMAGE` does: the default tag, and the stored login for
+    // the image's registry.
+    client::PullOptions po{o.c.image, false, o.c.platform,
+                           RegistryAuthFor(ServerKeyForImage(o.c.image))};
+    return client::ImagePull(c, po, [&](const client::json& m) -> Status {
+      PrintPullMessage(cli, m);
+      return Ok();
+    });
   };
   if (o.c.pull == "always") BERTH_TRY(pull());
   std::vector<std::string> warnings;
