@@ -17,7 +17,9 @@ namespace {
 // Unpack reads it: one pass over the bytes.
 class TeeReader : public layer::Reader {
  public:
-  TeeReader(layer::Reader& in, BlobWriter& out) : dec_(in), out_(out) {}
+  // No hashing here: the puller verified the compressed digest, and the
+  // blob writer hashes the plain tar (its diff ID).
+  TeeReader(layer::Reader& in, BlobWriter& out) : dec_(in, false), out_(out) {}
   Result<size_t> Read(void* buf, size_t n) override {
     while (pending_.empty()) {
       if (done_) return size_t{0};
@@ -104,6 +106,7 @@ class IngestImpl : public ImageStore::Ingest {
     }
     layer::UnpackOptions uo;
     uo.sync = impl_->opts.sync;
+    uo.hash = false;  // the blob writer checks the diff ID
     auto r = layer::Unpack(tee, impl_->LayerDiff(chain_id), uo);
     if (r.ok()) {
       if (Status s = tee.Finish(); !s.ok()) r = std::move(s).error();

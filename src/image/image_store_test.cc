@@ -5,13 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/fs.h"
 #include "image/archive_tar.h"
+#include "image/image_config.h"
 #include "image/layer/layer.h"
 
 namespace berth::image {
@@ -531,6 +534,46 @@ TEST_F(ImageStoreTest, BigLayerStreamsThroughBlobs) {
   EXPECT_EQ(LoadFile(*fresh, out), std::vector<std::string>{"Loaded image: big:1"});
   EXPECT_EQ(fresh->Resolve("big:1")->id, rec.id);
   EXPECT_EQ(fs::ReadFile(fresh->LayerDir(rec.chain_ids[0]) + "/data/big.bin").value(), big);
+}
+
+}  // namespace
+}  // namespace berth::image
+
+namespace berth::image {
+namespace {
+
+// A layer stream from memory, read in small pieces.
+class BytesReader : public layer::Reader {
+ public:
+  explicit BytesReader(std::string data) : data_(std::move(data)) {}
+  Result<size_t> Read(void* buf, size_t n) override {
+    size_t k = std::min({n, data_.size() - off_, size_t{4096}});
+    std::memcpy(buf, data_.data() + off_, k);
+    off_ += k;
+    return k;
+  }
+
+ private:
+  std::string data_;
+  size_t off_ = 0;
+};
+
+TEST_F(ImageStoreTest, IngestChecksTheDiffIdAndCommitsTheImage) {
+  // Pull's path (no hashing in the unpack: the blob writer checks the diff ID).
+  auto ingest = store_->BeginIngest();
+  ASSERT_TRUE(ingest.ok()) << ingest.error().message();
+  std::vector<Digest> diffs{base_.diff_id, top_.diff_id};
+  std::vector<Digest> chains = ChainIds(diffs);
+  BytesReader wrong(top_.tar);
+  auto bad = (*ingest)->AddLayer(chains[0], Digest(), base_.diff_id, wrong);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("invalid diffID for layer"), std::string::npos) << bad.error().message();
+  BytesReader b(base_.tar), t(top_.tar);
+  ASSERT_TRUE((*ingest)->AddLayer(chains[0], Digest(), base_.diff_id, b).ok());
+  ASSERT_TRUE((*ingest)->AddLayer(chains[1], chains[0], top_.diff_id, t).ok());
+  auto id = (*ingest)->Commit(config_, {"docker.io/library/pulled:1"});
+  ASSERT_TRUE(id.ok()) << id.error().message();
+  EXPECT_TRUE(store_->Resolve("docker.io/library/pulled:1").ok());
 }
 
 }  // namespace

@@ -89,6 +89,9 @@ struct UnpackOptions {
   // syncfs() the new layer before it is renamed into place, and fsync its
   // parent after: the layer survives a crash once Unpack returns.
   bool sync = true;
+  // false: the result's digests and sizes are not computed (a caller that
+  // hashes the stream itself saves two SHA-256 passes).
+  bool hash = true;
 };
 
 struct UnpackResult {

@@ -43,7 +43,8 @@ Result<size_t> FdReader::Read(void* buf, size_t n) {
 
 // ---- Decompressor ---------------------------------------------------------
 
-Decompressor::Decompressor(Reader& in) : in_(in), in_buf_(kInBufSize), out_buf_(kOutBufSize) {}
+Decompressor::Decompressor(Reader& in, bool hash)
+    : in_(in), hash_(hash), in_buf_(kInBufSize), out_buf_(kOutBufSize) {}
 
 Decompressor::~Decompressor() {
   if (z_) {
@@ -57,7 +58,7 @@ Status Decompressor::Fill() {
   in_pos_ = 0;
   in_len_ = BERTH_TRY(in_.Read(in_buf_.data(), in_buf_.size()));
   if (in_len_ == 0) eof_ = true;
-  raw_hash_.Update(std::string_view(in_buf_.data(), in_len_));
+  if (hash_) raw_hash_.Update(std::string_view(in_buf_.data(), in_len_));
   return Ok();
 }
 
@@ -70,7 +71,7 @@ Status Decompressor::Detect() {
       eof_ = true;
       break;
     }
-    raw_hash_.Update(std::string_view(in_buf_.data() + in_len_, n));
+    if (hash_) raw_hash_.Update(std::string_view(in_buf_.data() + in_len_, n));
     in_len_ += n;
   }
   static const unsigned char kGzip[] = {0x1f, 0x8b};
@@ -138,7 +139,7 @@ Result<std::span<const char>> Decompressor::NextGzip() {
                             (zs->msg ? zs->msg : "inflate error"));
     }
     if (produced > 0) {
-      plain_hash_.Update(std::string_view(out_buf_.data(), produced));
+      if (hash_) plain_hash_.Update(std::string_view(out_buf_.data(), produced));
       return std::span<const char>(out_buf_.data(), produced);
     }
     if (!gz_member_end_ && zs->avail_in == 0 && eof_)
@@ -166,7 +167,7 @@ Result<std::span<const char>> Decompressor::NextZstd() {
     zstd_last_ = r;
     zstd_flush_ = ob.pos == ob.size;
     if (ob.pos > 0) {
-      plain_hash_.Update(std::string_view(out_buf_.data(), ob.pos));
+      if (hash_) plain_hash_.Update(std::string_view(out_buf_.data(), ob.pos));
       return std::span<const char>(out_buf_.data(), ob.pos);
     }
   }
@@ -184,7 +185,7 @@ Result<std::span<const char>> Decompressor::Next() {
     if (in_pos_ < in_len_) {
       std::span<const char> out(in_buf_.data() + in_pos_, in_len_ - in_pos_);
       in_pos_ = in_len_;
-      plain_hash_.Update(std::string_view(out.data(), out.size()));
+      if (hash_) plain_hash_.Update(std::string_view(out.data(), out.size()));
       return out;
     }
     if (eof_) {

@@ -17,11 +17,13 @@
 namespace berth::layer {
 
 // Decompresses a Reader (gzip, zstd or plain, detected from the first bytes),
-// hashing the bytes read and the bytes produced. Truncated or corrupt streams
-// and trailing garbage after the last gzip member are errors.
+// hashing the bytes read and the bytes produced (unless hash is false: then
+// raw() and plain() stay empty, for callers that verify elsewhere).
+// Truncated or corrupt streams and trailing garbage after the last gzip
+// member are errors.
 class Decompressor {
  public:
-  explicit Decompressor(Reader& in);
+  explicit Decompressor(Reader& in, bool hash = true);
   ~Decompressor();
   Decompressor(const Decompressor&) = delete;
   Decompressor& operator=(const Decompressor&) = delete;
@@ -43,6 +45,7 @@ class Decompressor {
   Result<std::span<const char>> NextZstd();
 
   Reader& in_;
+  bool hash_;
   Compression compression_ = Compression::kNone;
   bool detected_ = false;
   bool eof_ = false;

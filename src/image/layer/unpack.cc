@@ -104,7 +104,7 @@ Result<UnpackResult> Unpack(Reader& in, const std::string& dest_dir, const Unpac
   unique_fd root_fd(root);
   if (::fchmod(root, 0755) < 0) return Error::Sys(what + ": chmod " + tmp);
 
-  Decompressor src(in);
+  Decompressor src(in, options.hash);
   BERTH_TRY_CTX(Extract(src, root, options), what);
 
   if (options.sync && ::syncfs(root) < 0) return Error::Sys(what + ": syncfs " + tmp);
