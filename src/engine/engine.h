@@ -110,6 +110,9 @@ class Engine {
                    const std::function<void()>& registered);
   Status Remove(const std::string& name, bool force, bool volumes);
   Status Rename(const std::string& name, const std::string& new_name);
+  // rm --link /parent/alias: drops the parent's legacy link (Docker's
+  // errors: a name without a parent is the default link name, kConflict).
+  Status RemoveLink(const std::string& link_name);
   Status Pause(const std::string& name);
   Status Unpause(const std::string& name);
   Result<std::vector<std::string>> Update(const std::string& name, const nlohmann::json& body);

@@ -265,4 +265,22 @@ std::optional<std::string> Engine::Impl::LookupAddr(const std::string& requester
   return std::nullopt;
 }
 
+Status Engine::RemoveLink(const std::string& link_name) {
+  Impl& m = *impl_;
+  std::string n = link_name;
+  if (!n.empty() && n[0] == '/') n = n.substr(1);
+  size_t slash = n.rfind('/');
+  if (slash == std::string::npos)
+    return Error(Code::kConflict, "Conflict, cannot remove the default link name of the container");
+  std::string parent = n.substr(0, slash), alias = n.substr(slash + 1);
+  auto c = m.Find(parent);
+  if (!c.ok()) return Error::NotFound("No such container: " + n);
+  std::lock_guard lock((*c)->mu);
+  auto& links = (*c)->links;
+  auto it = std::find_if(links.begin(), links.end(), [&](const Link& l) { return l.alias == alias; });
+  if (it == links.end()) return Error::NotFound("No such container: " + n);
+  links.erase(it);
+  return m.Save(**c);
+}
+
 }  // namespace berth::engine

@@ -226,8 +226,10 @@ class ContainerRoutes {
   }
 
   Status Delete(http::Request& req, http::ResponseWriter& w) {
-    if (req.query.Bool("link"))
-      return Error(Code::kNotImplemented, "links are not supported: cannot remove a link");
+    if (req.query.Bool("link")) {
+      BERTH_TRY(e_.RemoveLink(std::string(req.Param("id"))));
+      return w.Send(204, "", "");
+    }
     BERTH_TRY(e_.Remove(std::string(req.Param("id")), req.query.Bool("force"), req.query.Bool("v")));
     return w.Send(204, "", "");
   }
@@ -509,7 +511,7 @@ void AddContainerRoutes(http::Router& r, engine::Engine* engine) {
   r.Post("/containers/{id}/restart", bind(&ContainerRoutes::Restart));
   r.Post("/containers/{id}/kill", bind(&ContainerRoutes::Kill));
   r.Post("/containers/{id}/wait", bind(&ContainerRoutes::Wait));
-  r.Delete("/containers/{id}", bind(&ContainerRoutes::Delete));
+  r.Delete("/containers/{id:.*}", bind(&ContainerRoutes::Delete));  // rm --link /web/alias
   r.Post("/containers/{id}/rename", bind(&ContainerRoutes::Rename));
   r.Post("/containers/{id}/pause", bind(&ContainerRoutes::Pause));
   r.Post("/containers/{id}/unpause", bind(&ContainerRoutes::Unpause));

@@ -82,3 +82,21 @@ teardown() { net_test_teardown; }
   run_berth exec web ping -c1 -W2 alias
   assert_success
 }
+
+@test "links: rm --link drops a link as docker does" {
+  b run -d --name db busybox sleep 300 >/dev/null
+  b create --name web --link db:database busybox true >/dev/null
+  run_berth rm --link /web/database
+  assert_success
+  assert_eq "$output" "web/database"  # the CLI trims the slashes, as docker 20.10's
+  assert_eq "$(b inspect --format '{{json .HostConfig.Links}}' web)" "null"
+  run_berth rm --link /web/nosuch
+  assert_failure
+  assert_match "$output" "No such container: web/nosuch"
+  run_berth rm --link web
+  assert_failure
+  assert_match "$output" "Conflict, cannot remove the default link name of the container"
+  # The containers themselves are still there.
+  assert_eq "$(state web)" created
+  assert_eq "$(state db)" running
+}
