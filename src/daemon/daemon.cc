@@ -180,6 +180,8 @@ Status StartState(Daemon::State& s) {
     no.bip = o.bip;
     no.table = o.nft_table;
     no.mtu = o.mtu;
+    no.pool = o.address_pool;
+    no.pool_size = o.address_pool_size;
     no.state_dir = fs::Join(o.data_root, "network");
     no.netns_dir = fs::Join(o.exec_root, "netns");
     s.network = BERTH_TRY_CTX(network::Manager::Open(no), "set up the default bridge network");

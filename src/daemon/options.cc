@@ -95,6 +95,30 @@ const Setting kSettings[] = {
     {"nft-table", 0, "nft-table", Kind::kString,
      "nftables table for NAT and published ports (default berth_<bridge>)",
      BERTH_STRING_SETTING(nft_table)},
+    {"default-address-pool", 0, "", Kind::kString,
+     "Pool of user-defined networks' subnets: base=CIDR,size=N (default "
+     "base=10.211.0.0/16,size=24)",
+     [](Options& o, const std::string& v) -> Status {
+       std::string base;
+       int size = 0;
+       for (const auto& kv : str::Split(v, ',')) {
+         auto [k, val] = str::Cut(kv, '=');
+         if (k == "base") {
+           base = std::string(val);
+         } else if (k == "size") {
+           auto n = str::ParseInt(std::string(val));
+           if (!n || *n < 1 || *n > 30) size = -1; else size = static_cast<int>(*n);
+         } else {
+           size = -1;
+         }
+       }
+       if (base.empty() || size <= 0)
+         return Error::Invalid(fmt::format(
+             "invalid argument \"{}\" for \"--default-address-pool\" flag: want base=CIDR,size=N", v));
+       o.address_pool = base;
+       o.address_pool_size = size;
+       return Ok();
+     }},
     {"mtu", 0, "mtu", Kind::kString, "MTU of the default bridge and its veths (default 1500)",
      [](Options& o, const std::string& v) -> Status {
        auto n = str::ParseInt(v);

@@ -51,6 +51,10 @@ struct Options {
   std::string bridge = "berth0";
   std::string bip = "10.210.0.1/16";
   std::string nft_table;
+  // --default-address-pool base=CIDR,size=N: subnets of user-defined
+  // networks created without --subnet.
+  std::string address_pool = "10.211.0.0/16";
+  int address_pool_size = 24;
   int mtu = 1500;
   // Where the embedded DNS forwards what it does not own for containers
   // without --dns ("ip", "ip:port", "[ip6]:port"); empty: the host's

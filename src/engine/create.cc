@@ -51,7 +51,7 @@ Result<CreateResult> Engine::Create(const json& body, const std::string& name) {
       BERTH_TRY(NormalizeHostConfig(body.value("HostConfig", json::object())));
   json networking_config = body.value("NetworkingConfig", json::object());
   if (!networking_config.is_object()) networking_config = json::object();
-  BERTH_TRY(CheckNetworkMode(m, host_config, networking_config));
+  BERTH_TRY(CheckNetworkMode(m, host_config, &networking_config));
 
   auto c = std::make_shared<Container>();
   c->id = NewId();

@@ -30,6 +30,7 @@
 #include "dns/server.h"
 #include "engine/container.h"
 #include "image/image_store.h"
+#include "network/addr.h"
 
 namespace berth::network {
 class Manager;
@@ -167,10 +168,37 @@ class Engine {
   Status ArchivePut(const std::string& name, const std::string& path, int in_fd,
                     bool no_overwrite_dir_non_dir, bool copy_uid_gid);
 
-  // The predefined networks (bridge, host, none) as Docker lists them, with
-  // the running containers on each; inspect by name, ID or ID prefix.
+  // Networks (networks.cc): the predefined ones (bridge, host, none) and
+  // the user-defined bridge networks as Docker lists them, with the running
+  // containers on each; inspect by full ID, name or unique ID prefix.
   Result<nlohmann::json> Networks();
   Result<nlohmann::json> NetworkInspect(const std::string& name);
+  // POST /networks/create's body (Name, Driver, IPAM.Config, Internal,
+  // Attachable, Options, Labels) → {"Id", "Warning"}.
+  Result<nlohmann::json> NetworkCreate(const nlohmann::json& body);
+  // Refused for the predefined networks and while containers run on it.
+  Status NetworkRemove(const std::string& name);
+  // Removes the user-defined networks match() accepts that no running
+  // container is on; returns their names.
+  Result<std::vector<std::string>> NetworkPrune(
+      const std::function<bool(const nlohmann::json&)>& match);
+  // POST /networks/{id}/connect's body (Container, EndpointConfig:
+  // IPAMConfig.IPv4Address, Aliases, MacAddress). A running container gets
+  // the endpoint now (ethN), a stopped one at its next start.
+  Status NetworkConnect(const std::string& network, const nlohmann::json& body);
+  Status NetworkDisconnect(const std::string& network, const std::string& container, bool force);
+
+  // The embedded DNS server's lookup (src/dns): the IPv4 addresses of the
+  // containers that share a user-defined network with the container
+  // requester_container_id (full ID) and whose name, short ID (12 hex) or
+  // alias on that network equals name (case-insensitive, a trailing dot
+  // ignored), as Docker's resolver answers. Only running containers have
+  // endpoints; the default bridge never resolves names (Docker's rule).
+  // Empty: no such peer (answer NXDOMAIN or forward). Takes only the
+  // network manager's lock: callable from any thread, with or without the
+  // engine's locks held.
+  std::vector<network::Ipv4> ResolvePeer(const std::string& requester_container_id,
+                                         const std::string& name);
 
   // Counts for /info.
   struct Counts {

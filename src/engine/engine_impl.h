@@ -118,6 +118,9 @@ class Engine::Impl {
   };
   Result<NetworkSetup> SetupNetwork(const ContainerPtr& c);
   void TeardownNetwork(const std::string& id);
+  // The networks the container joins at start, in order, with their
+  // EndpointsConfig settings (network.cc's header comment); c.mu held.
+  std::vector<std::pair<std::string, json>> ContainerNetworks(const Container& c);
   json NetworkSettingsJson(const Container& c);
   json PortsList(const Container& c);
   // Legacy links (links.cc). ResolveLinks at create (Docker's errors);
@@ -193,6 +196,7 @@ std::string EmbeddedResolvConf(const std::string& host_resolv_conf,
                                const std::vector<std::string>& dns_search,
                                const std::vector<std::string>& dns_options);
 // Create's check of NetworkMode and NetworkingConfig (Docker's errors).
-Status CheckNetworkMode(Engine::Impl& m, const json& host_config, const json& networking_config);
+// Endpoint keys are resolved to network names in *networking_config.
+Status CheckNetworkMode(Engine::Impl& m, const json& host_config, json* networking_config);
 
 }  // namespace berth::engine

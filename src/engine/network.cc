@@ -1,13 +1,19 @@
 // A container's networking as the engine sees it: which namespace a start
-// joins (NetworkMode), its endpoint on the default bridge, and Docker's
-// NetworkSettings / ps Ports views of it (src/network does the work).
-#include <chrono>
+// joins (NetworkMode), its endpoints on the default bridge and user-defined
+// networks, and Docker's NetworkSettings / ps Ports views of them
+// (src/network does the work).
+//
+// The networks a container joins, in order (eth0, eth1, ...): NetworkMode's
+// ("default" is "bridge"), then the other keys of its
+// NetworkingConfig.EndpointsConfig (network connect adds one, disconnect
+// removes it), less those in NetworkingConfig.Disconnected (NetworkMode's
+// network after a disconnect: berth's own key, never shown). Keys are
+// network names (create and connect resolve IDs to names).
 #include <set>
 
 #include <fmt/format.h>
 
 #include "base/log.h"
-#include "base/sha256.h"
 #include "base/strings.h"
 #include "engine/engine_impl.h"
 #include "network/manager.h"
@@ -15,40 +21,71 @@
 namespace berth::engine {
 namespace {
 
+// Docker clients send null for unset fields: a string or bool field that is
+// absent, null or of another type reads as the default (json::value throws).
+std::string JStr(const json& j, const char* key, const std::string& def = "") {
+  if (!j.is_object()) return def;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
+}
+bool JBool(const json& j, const char* key, bool def = false) {
+  if (!j.is_object()) return def;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : def;
+}
+
 bool BridgeMode(const std::string& mode) { return mode == "default" || mode == "bridge"; }
 
-// The endpoint settings the client asked for (--ip, --mac-address) on the
-// container's network.
-void Requested(const Container& c, const std::string& net, network::AttachRequest* r) {
-  std::string mac = c.config.value("MacAddress", "");
-  const json& ec = c.networking_config.value("EndpointsConfig", json::object());
-  for (const std::string& key : {net, std::string("bridge"), std::string("default")}) {
-    if (!ec.is_object() || !ec.contains(key) || !ec[key].is_object()) continue;
-    const json& e = ec[key];
-    const json& ipam = e.value("IPAMConfig", json());
-    if (ipam.is_object())
-      if (auto ip = network::ParseIpv4(ipam.value("IPv4Address", "")); ip.ok()) r->ip = *ip;
-    if (mac.empty()) mac = e.value("MacAddress", "");
-    break;
-  }
-  r->mac = mac;
+std::string ContainerName(const Container& c) {
+  return c.name.empty() ? c.id.substr(0, 12) : c.name.substr(1);
+}
+
+std::vector<std::string> Strings(const json& j) {
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& v : j)
+      if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
+  return out;
 }
 
 }  // namespace
 
-Status CheckNetworkMode(Engine::Impl& m, const json& host_config, const json& networking_config) {
+std::vector<std::pair<std::string, json>> Engine::Impl::ContainerNetworks(const Container& c) {
+  std::vector<std::pair<std::string, json>> out;
+  std::string mode = c.host_config.value("NetworkMode", "default");
+  if (mode == "host" || mode == "none" || str::StartsWith(mode, "container:")) return out;
+  std::string primary = BridgeMode(mode) ? "bridge" : mode;
+  const json& ec = c.networking_config.value("EndpointsConfig", json::object());
+  std::set<std::string> gone;
+  for (const auto& n : Strings(c.networking_config.value("Disconnected", json()))) gone.insert(n);
+  auto settings = [&](const std::string& key) {
+    if (!ec.is_object()) return json::object();
+    for (const std::string& k : {key, key == "bridge" ? std::string("default") : key})
+      if (ec.contains(k) && ec[k].is_object()) return ec[k];
+    return json::object();
+  };
+  if (!gone.count(primary)) out.emplace_back(primary, settings(primary));
+  if (ec.is_object())
+    for (const auto& [k, v] : ec.items()) {
+      std::string name = BridgeMode(k) ? "bridge" : k;
+      if (name == primary || gone.count(name)) continue;
+      out.emplace_back(name, v.is_object() ? v : json::object());
+    }
+  return out;
+}
+
+Status CheckNetworkMode(Engine::Impl& m, const json& host_config, json* networking_config) {
   std::string mode = host_config.value("NetworkMode", "default");
-  if (mode == "default" || mode == "bridge" || mode == "host" || mode == "none") {
-    const json& ec = networking_config.value("EndpointsConfig", json::object());
-    bool user_ip = false;
-    if (ec.is_object())
-      for (const auto& [_, e] : ec.items())
-        if (e.is_object() && e.value("IPAMConfig", json()).is_object() &&
-            !e["IPAMConfig"].value("IPv4Address", "").empty())
-          user_ip = true;
-    if (user_ip && BridgeMode(mode))
-      return Error::Invalid("user specified IP address is supported on user defined networks only");
-    return Ok();
+  json& ec = (*networking_config)["EndpointsConfig"];
+  if (!ec.is_object()) ec = json::object();
+  auto user_ip = [](const json& e) {
+    const json& ipam = e.is_object() ? e.value("IPAMConfig", json()) : json();
+    return ipam.is_object() && !JStr(ipam, "IPv4Address").empty();
+  };
+  for (const auto& [k, e] : ec.items()) {
+    const json& ipam = e.is_object() ? e.value("IPAMConfig", json()) : json();
+    if (ipam.is_object() && !JStr(ipam, "IPv6Address").empty())
+      return Error::Invalid("berth: IPv6 addresses (--ip6) are not supported: IPv4 only");
   }
   if (str::StartsWith(mode, "container:")) {
     std::string other = mode.substr(10);
@@ -57,7 +94,32 @@ Status CheckNetworkMode(Engine::Impl& m, const json& host_config, const json& ne
     if (auto c = m.Find(other); !c.ok()) return Error::Invalid(c.error().message());
     return Ok();
   }
-  return Error::Invalid(fmt::format("network {} not found", mode));
+  if (mode == "host" || mode == "none") return Ok();
+  // Endpoint keys become network names; every network must exist.
+  json named = json::object();
+  for (const auto& [k, e] : ec.items()) {
+    std::string name = k;
+    if (BridgeMode(k)) {
+      name = "bridge";
+      if (user_ip(e))
+        return Error::Invalid("user specified IP address is supported on user defined networks only");
+    } else if (k != "host" && k != "none") {
+      if (!m.opts.network) return Error::Invalid(fmt::format("network {} not found", k));
+      auto n = m.opts.network->FindNetwork(k);
+      if (!n.ok()) return Error::Invalid(fmt::format("network {} not found", k));
+      name = n->name;
+      if (user_ip(e) && !n->user_subnet)
+        return Error::Invalid(
+            "user specified IP address is supported only when connecting to networks with user "
+            "configured subnets");
+    }
+    named[name] = e;
+  }
+  ec = std::move(named);
+  if (BridgeMode(mode)) return Ok();
+  if (!m.opts.network || !m.opts.network->FindNetwork(mode).ok())
+    return Error::Invalid(fmt::format("network {} not found", mode));
+  return Ok();
 }
 
 Result<Engine::Impl::NetworkSetup> Engine::Impl::SetupNetwork(const ContainerPtr& c) {
@@ -71,31 +133,39 @@ Result<Engine::Impl::NetworkSetup> Engine::Impl::SetupNetwork(const ContainerPtr
                                                 other->id));
     return NetworkSetup{fmt::format("/proc/{}/ns/net", other->state.pid), ""};
   }
-  if (mode == "none" || !BridgeMode(mode) || !opts.network) return NetworkSetup{};
-  network::AttachRequest r;
-  r.container_id = c->id;
-  r.container_name = c->name.empty() ? c->id : c->name.substr(1);
-  Requested(*c, mode, &r);
-  r.ports = BERTH_TRY(network::PortRequests(c->host_config.value("PortBindings", json()),
-                                            c->host_config.value("PublishAllPorts", false),
-                                            c->config.value("ExposedPorts", json())));
-  auto t0 = std::chrono::steady_clock::now();
-  network::Endpoint e = BERTH_TRY(opts.network->Attach(r));
-  log::Debug("network attach {} {} us", c->id.substr(0, 12),
-             std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::steady_clock::now() - t0)
-                 .count());
+  if (mode == "none" || !opts.network) return NetworkSetup{};
+  auto joins = ContainerNetworks(*c);
+  if (joins.empty()) return NetworkSetup{};  // disconnected from all: lo only
+  std::vector<network::AttachRequest> rs;
+  for (const auto& [net, e] : joins) {
+    network::AttachRequest r;
+    r.container_id = c->id;
+    r.container_name = ContainerName(*c);
+    r.network = net == "bridge" ? "" : net;
+    const json& ipam = e.value("IPAMConfig", json());
+    if (ipam.is_object() && !JStr(ipam, "IPv4Address").empty())
+      r.ip = BERTH_TRY(network::ParseIpv4(JStr(ipam, "IPv4Address")));
+    r.mac = JStr(e, "MacAddress");
+    if (rs.empty() && r.mac.empty()) r.mac = JStr(c->config, "MacAddress");
+    if (net != "bridge") r.aliases = Strings(e.value("Aliases", json()));
+    if (rs.empty())
+      r.ports = BERTH_TRY(network::PortRequests(c->host_config.value("PortBindings", json()),
+                                                JBool(c->host_config, "PublishAllPorts"),
+                                                c->config.value("ExposedPorts", json())));
+    rs.push_back(std::move(r));
+  }
+  auto eps = BERTH_TRY(opts.network->AttachAll(rs));
   if (EmbeddedDns(*c))
-    if (Status st = OpenDns(*c, e.netns); !st.ok()) {
+    if (Status st = OpenDns(*c, eps.front().netns); !st.ok()) {
       TeardownNetwork(c->id);
       return std::move(st).error();
     }
-  return NetworkSetup{e.netns, network::ToString(e.ip)};
+  return NetworkSetup{eps.front().netns, network::ToString(eps.front().ip)};
 }
 
 void Engine::Impl::TeardownNetwork(const std::string& id) {
   CloseDns(id);
-  if (opts.network) opts.network->Detach(id);
+  if (opts.network) opts.network->DetachAll(id);
 }
 
 json Engine::Impl::NetworkSettingsJson(const Container& c) {
@@ -119,39 +189,70 @@ json Engine::Impl::NetworkSettingsJson(const Container& c) {
              {"Networks", json::object()}};
   std::string mode = c.host_config.value("NetworkMode", "default");
   if (str::StartsWith(mode, "container:")) return ns;
-  std::string net = BridgeMode(mode) ? "bridge" : mode;
-  json ep = {{"IPAMConfig", nullptr}, {"Links", nullptr},  {"Aliases", nullptr},
-             {"NetworkID", ""},       {"EndpointID", ""},  {"Gateway", ""},
-             {"IPAddress", ""},       {"IPPrefixLen", 0},  {"IPv6Gateway", ""},
-             {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
-             {"DriverOpts", nullptr}};
-  if (net == "bridge" && opts.network) ep["NetworkID"] = opts.network->id();
-  // Exposed ports show (unpublished: null) while the container runs.
   bool running = c.state.status == ContainerStatus::kRunning ||
                  c.state.status == ContainerStatus::kPaused;
-  std::optional<network::Endpoint> e;
-  if (net == "bridge" && opts.network && running) e = opts.network->Get(c.id);
-  if (e) {
-    ns["SandboxID"] = c.id;
-    ns["SandboxKey"] = e->netns;
-    for (json* j : {&ns, &ep}) {
-      (*j)["EndpointID"] = e->endpoint_id;
-      (*j)["Gateway"] = network::ToString(e->gateway);
-      (*j)["IPAddress"] = network::ToString(e->ip);
-      (*j)["IPPrefixLen"] = e->prefix;
-      (*j)["MacAddress"] = e->mac;
+  std::vector<network::Endpoint> eps;
+  if (opts.network && running) eps = opts.network->Endpoints(c.id);
+  auto joins = ContainerNetworks(c);
+  if (mode == "host" || mode == "none") joins = {{mode, json::object()}};
+  bool any = false;
+  for (const auto& [net, settings] : joins) {
+    json ep = {{"IPAMConfig", nullptr}, {"Links", nullptr},  {"Aliases", nullptr},
+               {"NetworkID", ""},       {"EndpointID", ""},  {"Gateway", ""},
+               {"IPAddress", ""},       {"IPPrefixLen", 0},  {"IPv6Gateway", ""},
+               {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
+               {"DriverOpts", nullptr}};
+    if (settings.contains("IPAMConfig") && settings["IPAMConfig"].is_object())
+      ep["IPAMConfig"] = settings["IPAMConfig"];
+    std::vector<std::string> aliases = Strings(settings.value("Aliases", json()));
+    std::optional<network::NetworkInfo> info;
+    if (opts.network && net != "host" && net != "none")
+      if (auto n = opts.network->FindNetwork(net == "bridge" ? opts.network->id() : net); n.ok())
+        info = std::move(*n);
+    if (info) ep["NetworkID"] = info->id;
+    const network::Endpoint* e = nullptr;
+    for (const auto& x : eps)
+      if (info && x.network_id == info->id) e = &x;
+    if (e) {
+      any = true;
+      ep["EndpointID"] = e->endpoint_id;
+      ep["Gateway"] = network::ToString(e->gateway);
+      ep["IPAddress"] = network::ToString(e->ip);
+      ep["IPPrefixLen"] = e->prefix;
+      ep["MacAddress"] = e->mac;
+      if (info && !info->is_default) {
+        // 20.10's view: the aliases given and the short ID; 28's DNSNames.
+        json al = aliases;
+        al.push_back(c.id.substr(0, 12));
+        ep["Aliases"] = al;
+        json dns = json::array({ContainerName(c)});
+        for (const auto& a : aliases) dns.push_back(a);
+        dns.push_back(c.id.substr(0, 12));
+        ep["DNSNames"] = dns;
+      }
+      if (info && info->is_default)
+        for (const char* k : {"EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "MacAddress"})
+          ns[k] = ep[k];
+      for (const auto& p : e->ports) {
+        std::string key = fmt::format("{}/{}", p.container_port, p.proto);
+        if (!ns["Ports"][key].is_array()) ns["Ports"][key] = json::array();
+        ns["Ports"][key].push_back({{"HostIp", network::ToString(p.host_ip)},
+                                    {"HostPort", std::to_string(p.host_port)}});
+      }
+    } else if (!aliases.empty()) {
+      ep["Aliases"] = aliases;
     }
+    ns["Networks"][net] = ep;
+  }
+  if (any) {
+    ns["SandboxID"] = c.id;
+    ns["SandboxKey"] = eps.front().netns;
+    // Exposed ports show (unpublished: null) while the container runs.
     const json& exposed = c.config.value("ExposedPorts", json());
     if (exposed.is_object())
-      for (const auto& [k, _] : exposed.items()) ns["Ports"][k] = nullptr;
-    for (const auto& p : e->ports) {
-      std::string key = fmt::format("{}/{}", p.container_port, p.proto);
-      if (!ns["Ports"][key].is_array()) ns["Ports"][key] = json::array();
-      ns["Ports"][key].push_back(
-          {{"HostIp", network::ToString(p.host_ip)}, {"HostPort", std::to_string(p.host_port)}});
-    }
+      for (const auto& [k, _] : exposed.items())
+        if (!ns["Ports"].contains(k)) ns["Ports"][k] = nullptr;
   }
-  ns["Networks"][net] = ep;
   return ns;
 }
 
@@ -161,8 +262,8 @@ json Engine::Impl::PortsList(const Container& c) {
   bool running = c.state.status == ContainerStatus::kRunning ||
                  c.state.status == ContainerStatus::kPaused;
   if (opts.network && running)
-    if (auto e = opts.network->Get(c.id))
-      for (const auto& p : e->ports) {
+    for (const auto& e : opts.network->Endpoints(c.id))
+      for (const auto& p : e.ports) {
         out.push_back({{"IP", network::ToString(p.host_ip)},
                        {"PrivatePort", p.container_port},
                        {"PublicPort", p.host_port},
@@ -179,92 +280,10 @@ json Engine::Impl::PortsList(const Container& c) {
   return out;
 }
 
-}  // namespace berth::engine
-
-namespace berth::engine {
-namespace {
-
-std::string BuiltinId(const std::string& seed, const std::string& name) {
-  return Sha256LiteHex(seed + "/" + name);
-}
-
-}  // namespace
-
-// Docker's network list entries for the three predefined networks.
-Result<json> Engine::Networks() {
-  Impl& m = *impl_;
-  std::string seed = m.opts.network ? m.opts.network->id() : m.opts.data_root;
-  auto base = [&](const std::string& name, const std::string& driver, const std::string& id) {
-    return json{{"Name", name},
-                {"Id", id},
-                {"Created", "0001-01-01T00:00:00Z"},
-                {"Scope", "local"},
-                {"Driver", driver},
-                {"EnableIPv6", false},
-                {"IPAM", {{"Driver", "default"}, {"Options", nullptr}, {"Config", json::array()}}},
-                {"Internal", false},
-                {"Attachable", false},
-                {"Ingress", false},
-                {"ConfigFrom", {{"Network", ""}}},
-                {"ConfigOnly", false},
-                {"Containers", json::object()},
-                {"Options", json::object()},
-                {"Labels", json::object()}};
-  };
-  json out = json::array();
-  json host = base("host", "host", BuiltinId(seed, "host"));
-  json none = base("none", "null", BuiltinId(seed, "none"));
-  if (m.opts.network) {
-    network::Manager& n = *m.opts.network;
-    json br = base("bridge", "bridge", n.id());
-    br["IPAM"]["Config"] = json::array(
-        {{{"Subnet", network::ToString(n.subnet())}, {"Gateway", network::ToString(n.gateway())}}});
-    br["Options"] = {{"com.docker.network.bridge.default_bridge", "true"},
-                     {"com.docker.network.bridge.enable_icc", "true"},
-                     {"com.docker.network.bridge.enable_ip_masquerade", "true"},
-                     {"com.docker.network.bridge.host_binding_ipv4", "0.0.0.0"},
-                     {"com.docker.network.bridge.name", n.bridge()},
-                     {"com.docker.network.driver.mtu", std::to_string(n.mtu())}};
-    for (auto& c : m.All()) {
-      std::lock_guard lock(c->mu);
-      if (!c->Running()) continue;
-      std::string mode = c->host_config.value("NetworkMode", "default");
-      json* net = mode == "host" ? &host : mode == "none" ? &none : nullptr;
-      if (mode == "default" || mode == "bridge") {
-        auto e = n.Get(c->id);
-        if (!e) continue;
-        br["Containers"][c->id] = {{"Name", c->name.substr(1)},
-                                   {"EndpointID", e->endpoint_id},
-                                   {"MacAddress", e->mac},
-                                   {"IPv4Address", fmt::format("{}/{}", network::ToString(e->ip),
-                                                               e->prefix)},
-                                   {"IPv6Address", ""}};
-      } else if (net) {
-        (*net)["Containers"][c->id] = {{"Name", c->name.substr(1)}, {"EndpointID", c->id},
-                                       {"MacAddress", ""}, {"IPv4Address", ""},
-                                       {"IPv6Address", ""}};
-      }
-    }
-    out.push_back(br);
-  }
-  out.push_back(host);
-  out.push_back(none);
-  return out;
-}
-
-Result<json> Engine::NetworkInspect(const std::string& name) {
-  json all = BERTH_TRY(Networks());
-  json* prefix_match = nullptr;
-  int prefixes = 0;
-  for (json& n : all) {
-    if (n["Name"] == name || n["Id"] == name) return n;
-    if (!name.empty() && str::StartsWith(n["Id"].get<std::string>(), name)) {
-      prefix_match = &n;
-      ++prefixes;
-    }
-  }
-  if (prefixes == 1) return *prefix_match;
-  return Error::NotFound(fmt::format("network {} not found", name));
+std::vector<network::Ipv4> Engine::ResolvePeer(const std::string& requester_container_id,
+                                               const std::string& name) {
+  if (!impl_->opts.network) return {};
+  return impl_->opts.network->Peers(requester_container_id, name);
 }
 
 }  // namespace berth::engine

@@ -90,5 +90,58 @@ TEST_F(ManagerTest, PruneCallsKeepWithoutItsLock) {
   EXPECT_TRUE(left->empty());
 }
 
+// Two networks: a container on both gets eth0 (default route, ports) and
+// eth1; Peers answers by name, short ID and alias on the shared
+// user-defined network only; rm is refused while the endpoint lives.
+TEST_F(ManagerTest, UserNetworkEndpointsAndPeers) {
+  int pid = ::getpid();
+  NetworkSpec spec;
+  spec.name = "mt-user";
+  spec.subnet = *ParseSubnet(fmt::format("10.{}.{}.0/24", 246 + pid % 4, (pid / 4) % 256));
+  spec.options["com.docker.network.bridge.name"] = fmt::format("bu{}", pid);
+  auto n = m_->CreateNetwork(spec);
+  ASSERT_TRUE(n.ok()) << n.error().message();
+  EXPECT_EQ(m_->CreateNetwork(spec).error().code(), Code::kConflict);
+  std::string a(64, 'a'), b(64, 'b'), c(64, 'c');
+  auto req = [&](const std::string& id, const std::string& name, const std::string& net) {
+    AttachRequest r;
+    r.container_id = id;
+    r.container_name = name;
+    r.network = net;
+    if (id == b && !net.empty()) r.aliases = {"db"};
+    return r;
+  };
+  auto ea = m_->AttachAll({req(a, "web", ""), req(a, "web", "mt-user")});
+  ASSERT_TRUE(ea.ok()) << ea.error().message();
+  attached_.push_back(a);
+  ASSERT_EQ(ea->size(), 2u);
+  EXPECT_EQ((*ea)[0].iface, "eth0");
+  EXPECT_TRUE((*ea)[0].default_route);
+  EXPECT_EQ((*ea)[1].iface, "eth1");
+  EXPECT_FALSE((*ea)[1].default_route);
+  EXPECT_TRUE(spec.subnet->Contains((*ea)[1].ip));
+  auto eb = m_->AttachAll({req(b, "store", "mt-user")});
+  ASSERT_TRUE(eb.ok()) << eb.error().message();
+  attached_.push_back(b);
+  auto ec = m_->AttachAll({req(c, "loner", "")});  // default bridge only
+  ASSERT_TRUE(ec.ok()) << ec.error().message();
+  attached_.push_back(c);
+
+  EXPECT_EQ(m_->Peers(a, "store"), std::vector<Ipv4>{(*eb)[0].ip});
+  EXPECT_EQ(m_->Peers(a, "DB."), std::vector<Ipv4>{(*eb)[0].ip});
+  EXPECT_EQ(m_->Peers(a, b.substr(0, 12)), std::vector<Ipv4>{(*eb)[0].ip});
+  EXPECT_EQ(m_->Peers(b, "web"), std::vector<Ipv4>{(*ea)[1].ip});
+  EXPECT_TRUE(m_->Peers(c, "web").empty()) << "the default bridge resolves no names";
+  EXPECT_TRUE(m_->Peers(a, "loner").empty());
+  EXPECT_TRUE(m_->Peers(a, "nosuch").empty());
+
+  EXPECT_EQ(m_->RemoveNetwork("mt-user").error().code(), Code::kPermissionDenied);
+  ASSERT_TRUE(m_->Detach(a, n->id).ok());
+  EXPECT_EQ(m_->Endpoints(a).size(), 1u);
+  m_->DetachAll(b);
+  EXPECT_TRUE(m_->RemoveNetwork(n->id).ok());
+  EXPECT_FALSE(m_->FindNetwork("mt-user").ok());
+}
+
 }  // namespace
 }  // namespace berth::network

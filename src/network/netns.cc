@@ -47,13 +47,15 @@ Result<Netns> CreateNetns(const std::string& path) {
   });
 }
 
-Result<Netlink> NetlinkIn(const std::string& path) {
+Result<Netns> OpenNetns(const std::string& path) {
   unique_fd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!ns) return Error::Sys("open " + path);
-  return OnThread<Netlink>([&]() -> Result<Netlink> {
+  auto nl = OnThread<Netlink>([&]() -> Result<Netlink> {
     if (::setns(ns.get(), CLONE_NEWNET) < 0) return Error::Sys("enter the network namespace " + path);
     return Netlink::Open();
   });
+  if (!nl.ok()) return std::move(nl).error();
+  return Netns{std::move(ns), std::move(*nl)};
 }
 
 Status RemoveNetns(const std::string& path) {

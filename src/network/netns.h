@@ -22,8 +22,8 @@ struct Netns {
 // thread of the daemon changes namespace. Fails if path exists.
 Result<Netns> CreateNetns(const std::string& path);
 
-// An rtnetlink socket inside the namespace bound at path.
-Result<Netlink> NetlinkIn(const std::string& path);
+// The namespace bound at path (its fd) with an rtnetlink socket inside.
+Result<Netns> OpenNetns(const std::string& path);
 
 // Unmounts and removes path; the namespace (and its links) goes when its
 // last process has gone. No error when path is absent.

@@ -35,6 +35,15 @@ std::string Elements(const std::string& verb, const std::string& table,
 std::string TableScript(const std::string& table, const std::vector<NatNetwork>& networks,
                         const std::vector<PortMapping>& ports) {
   std::string post, fwd;
+  // Isolation: no bridge forwards to another of berth's.
+  for (const NatNetwork& n : networks) {
+    std::vector<std::string> others;
+    for (const NatNetwork& o : networks)
+      if (o.bridge != n.bridge) others.push_back("\"" + o.bridge + "\"");
+    if (!others.empty())
+      fwd += fmt::format("    iifname \"{}\" oifname {{ {} }} drop\n", n.bridge,
+                         str::Join(others, ", "));
+  }
   for (const NatNetwork& n : networks) {
     if (n.internal) {
       fwd += fmt::format("    iifname \"{0}\" oifname != \"{0}\" drop\n", n.bridge);

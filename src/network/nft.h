@@ -13,7 +13,8 @@
 //     chain postrouting  nat/srcnat: masquerade a subnet leaving by another interface;
 //                        127.0.0.0/8 sources leaving by a bridge; hairpin (a container
 //                        reaching a published port of its own bridge)
-//     chain forward      filter: --internal networks reach only their own bridge
+//     chain forward      filter: no bridge forwards to another (isolation);
+//                        --internal networks reach only their own bridge
 //
 // The generators are pure (tested); Nft runs scripts through libnftables,
 // each script one atomic transaction.

@@ -26,6 +26,20 @@ TEST(Nft, InternalNetworkDropsForwardingAndHasNoMasquerade) {
   EXPECT_NE(s.find("iifname \"bi\" oifname != \"bi\" drop"), std::string::npos);
 }
 
+TEST(Nft, BridgesAreIsolatedFromEachOther) {
+  std::string one = TableScript("t", {{"b0", *ParseSubnet("10.8.0.0/24"), false}}, {});
+  EXPECT_EQ(one.find("drop"), std::string::npos);
+  std::string s = TableScript("t",
+                              {{"b0", *ParseSubnet("10.8.0.0/24"), false},
+                               {"b1", *ParseSubnet("10.8.1.0/24"), false},
+                               {"b2", *ParseSubnet("10.8.2.0/24"), true}},
+                              {});
+  EXPECT_NE(s.find("iifname \"b0\" oifname { \"b1\", \"b2\" } drop"), std::string::npos);
+  EXPECT_NE(s.find("iifname \"b2\" oifname { \"b0\", \"b1\" } drop"), std::string::npos);
+  EXPECT_NE(s.find("ip saddr 10.8.1.0/24 oifname != \"b1\" masquerade"), std::string::npos);
+  EXPECT_EQ(s.find("ip saddr 10.8.2.0/24 oifname"), std::string::npos);
+}
+
 TEST(Nft, PortElements) {
   std::vector<PortMapping> ps = {P("tcp", "0.0.0.0", 8080, "10.9.0.2", 80),
                                  P("udp", "127.0.0.1", 5353, "10.9.0.2", 53)};

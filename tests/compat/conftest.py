@@ -55,11 +55,16 @@ class Daemon:
         self.bridge = "bc" + tag
         self.nft_table = "berth_" + self.bridge
         self.subnet_prefix = "10.%d.%d" % (100 + random.randrange(100), random.randrange(256))
+        # User-defined networks without --subnet: /28s of a /24 of its own;
+        # user_prefix: a 10.x.y for tests giving --subnet themselves.
+        self.pool_prefix = "10.%d.%d" % (100 + random.randrange(100), random.randrange(256))
+        self.user_prefix = "10.%d.%d" % (100 + random.randrange(100), random.randrange(256))
         self.proc = subprocess.Popen(
             [BERTHD, "--data-root", self.data, "--exec-root", self.exec_root, "-H", self.url,
              "--discovery-addr", "127.0.0.1:0",
              "--bridge", self.bridge, "--bip", self.subnet_prefix + ".1/24",
              "--nft-table", self.nft_table,
+             "--default-address-pool", "base=%s.0/24,size=28" % self.pool_prefix,
              # The embedded DNS forwards nowhere: no test query leaves the host.
              "--dns-upstream", "none"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
@@ -99,8 +104,15 @@ class Daemon:
         self.unmount()
         subprocess.run(["/usr/bin/python3", NFT_PY, "delete table ip " + self.nft_table],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run(["ip", "link", "del", self.bridge],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        bridges = [self.bridge]
+        for f in glob.glob(os.path.join(self.data, "network/networks/*.json")):
+            try:
+                bridges.append(json.load(open(f))["Bridge"])
+            except (OSError, ValueError, KeyError):
+                pass
+        for br in bridges:
+            subprocess.run(["ip", "link", "del", br],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def kill_containers(self):
         """SIGKILL to every monitor and container init left under the exec

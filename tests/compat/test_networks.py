@@ -144,3 +144,86 @@ def test_links_dns_extra_hosts(cclient):
     assert out.exit_code == 0 and ip in out.output.decode()
     with pytest.raises(docker.errors.APIError, match="could not get container for nosuch"):
         cclient.containers.run(BUSYBOX, ["true"], links={"nosuch": "x"}, remove=True)
+
+
+@pytest.fixture
+def nets(cclient):
+    """Removes the user-defined networks a test made (after its containers:
+    cclient's cleanup runs later, so containers go first here)."""
+    made = []
+    yield made
+    for ctr in cclient.containers.list(all=True):
+        ctr.remove(force=True)
+    for n in cclient.networks.list():
+        if n.name not in ("bridge", "host", "none"):
+            n.remove()
+
+
+def test_user_network_create_inspect_list_remove(cclient, cdaemon, nets):
+    ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(
+        subnet=cdaemon.user_prefix + ".0/24", gateway=cdaemon.user_prefix + ".1",
+        iprange=cdaemon.user_prefix + ".64/26")])
+    n = cclient.networks.create("pyn", driver="bridge", ipam=ipam, labels={"app": "py"},
+                                internal=True, attachable=True)
+    assert len(n.id) == 64
+    n.reload()
+    assert n.name == "pyn"
+    assert n.attrs["IPAM"]["Config"] == [{"Subnet": cdaemon.user_prefix + ".0/24",
+                                          "Gateway": cdaemon.user_prefix + ".1",
+                                          "IPRange": cdaemon.user_prefix + ".64/26"}]
+    assert n.attrs["Labels"] == {"app": "py"}
+    assert n.attrs["Internal"] is True and n.attrs["Attachable"] is True
+    assert [x.id for x in cclient.networks.list(filters={"label": "app=py"})] == [n.id]
+    assert [x.name for x in cclient.networks.list(names=["pyn"])] == ["pyn"]
+    assert cclient.networks.get(n.id[:10]).id == n.id
+    with pytest.raises(docker.errors.APIError) as e:
+        cclient.networks.create("pyn")
+    assert e.value.status_code == 409
+    # Automatic subnet from the daemon's pool.
+    auto = cclient.networks.create("pyauto")
+    auto.reload()
+    assert auto.attrs["IPAM"]["Config"][0]["Subnet"].startswith(cdaemon.pool_prefix + ".")
+    n.remove()
+    auto.remove()
+    with pytest.raises(docker.errors.NotFound):
+        cclient.networks.get("pyn")
+    assert sorted(x.name for x in cclient.networks.list()) == ["bridge", "host", "none"]
+
+
+def test_user_network_run_connect_disconnect(cclient, cdaemon, nets):
+    ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(
+        subnet=cdaemon.user_prefix + ".0/24")])
+    n = cclient.networks.create("pyc", ipam=ipam)
+    web = cclient.containers.run(BUSYBOX, HTTPD, detach=True, environment={"MSG": "on-pyc"},
+                                 network="pyc")
+    web.reload()
+    ip = web.attrs["NetworkSettings"]["Networks"]["pyc"]["IPAddress"]
+    assert ip.startswith(cdaemon.user_prefix + ".")
+    assert web.attrs["NetworkSettings"]["Networks"]["pyc"]["NetworkID"] == n.id
+    # A container on the default bridge cannot reach it until connected.
+    other = cclient.containers.run(BUSYBOX, ["sleep", "100"], detach=True)
+    rc, _ = other.exec_run(["timeout", "-s", "KILL", "3", "wget", "-q", "-O-", "http://%s/" % ip])
+    assert rc != 0
+    n.connect(other, aliases=["buddy"], ipv4_address=cdaemon.user_prefix + ".99")
+    other.reload()
+    nets_of = other.attrs["NetworkSettings"]["Networks"]
+    assert sorted(nets_of) == ["bridge", "pyc"]
+    assert nets_of["pyc"]["IPAddress"] == cdaemon.user_prefix + ".99"
+    assert "buddy" in nets_of["pyc"]["Aliases"]
+    out = until("http", lambda: (lambda r: r[0] == 0 and r[1])(
+        other.exec_run(["timeout", "-s", "KILL", "3", "wget", "-q", "-O-", "http://%s/" % ip])))
+    assert b"on-pyc" in out
+    n.reload()
+    assert sorted(n.attrs["Containers"]) == sorted([web.id, other.id])
+    with pytest.raises(docker.errors.APIError) as e:
+        n.remove()
+    assert "has active endpoints" in str(e.value)
+    n.disconnect(other)
+    other.reload()
+    assert sorted(other.attrs["NetworkSettings"]["Networks"]) == ["bridge"]
+    rc, out = other.exec_run(["ls", "/sys/class/net"])
+    assert out.split() == [b"eth0", b"lo"]
+    web.remove(force=True)
+    other.remove(force=True)
+    n.remove()
+    assert cclient.networks.prune() == {"NetworksDeleted": None}

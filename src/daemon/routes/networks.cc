@@ -1,8 +1,11 @@
-// /networks: the predefined networks (bridge, host, none). User-defined
-// networks are not implemented: create answers 501 with a clear message.
+// /networks: the predefined networks (bridge, host, none) and user-defined
+// bridge networks: list (filters name, id, label, driver, type, scope),
+// inspect, create, remove, prune (filters label, label!), connect and
+// disconnect.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/strings.h"
 #include "daemon/filters.h"
 #include "daemon/routes/routes.h"
 
@@ -11,24 +14,70 @@ namespace {
 
 using nlohmann::json;
 
+// Docker clients send null for unset fields: a string or bool field that is
+// absent, null or of another type reads as the default (json::value throws).
+std::string JStr(const json& j, const char* key, const std::string& def = "") {
+  if (!j.is_object()) return def;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
+}
+bool JBool(const json& j, const char* key, bool def = false) {
+  if (!j.is_object()) return def;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : def;
+}
+
+bool Builtin(const json& n) {
+  std::string name = JStr(n, "Name");
+  return name == "bridge" || name == "host" || name == "none";
+}
+
+std::map<std::string, std::string> Labels(const json& n) {
+  std::map<std::string, std::string> m;
+  const json& l = n.value("Labels", json());
+  if (l.is_object())
+    for (const auto& [k, v] : l.items())
+      if (v.is_string()) m[k] = v.get<std::string>();
+  return m;
+}
+
+Result<json> Body(http::Request& req) {
+  std::string text = BERTH_TRY(req.ReadBody());
+  json body = str::Trim(text).empty() ? json::object() : json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return Error::Invalid("invalid JSON in request body");
+  return body;
+}
+
 }  // namespace
 
 void AddNetworkRoutes(http::Router& router, engine::Engine* e) {
   router.Get("/networks", [e](http::Request& req, http::ResponseWriter& w) -> Status {
     Filters f = BERTH_TRY(Filters::Parse(req.query.Get("filters")));
+    BERTH_TRY(f.Validate({"name", "id", "label", "driver", "type", "scope", "dangling"}));
+    for (const std::string& v : f.Get("type"))
+      if (v != "builtin" && v != "custom")
+        return Error::Invalid(fmt::format("invalid filter: 'type'='{}'", v));
     json all = BERTH_TRY(e->Networks());
     json out = json::array();
     for (json& n : all) {
-      bool ok = true;
-      for (const std::string& v : f.Get("name"))
-        if (n["Name"].get<std::string>().find(v) == std::string::npos) ok = false;
-      for (const std::string& v : f.Get("id"))
-        if (n["Id"].get<std::string>().rfind(v, 0) != 0) ok = false;
-      for (const std::string& v : f.Get("driver"))
-        if (n["Driver"] != v) ok = false;
-      for (const std::string& v : f.Get("type"))
-        if (v != "builtin") ok = false;
-      if (!f.Get("label").empty()) ok = false;
+      auto any = [&](const char* key, auto pred) {
+        auto vs = f.Get(key);
+        if (vs.empty()) return true;
+        for (const std::string& v : vs)
+          if (pred(v)) return true;
+        return false;
+      };
+      std::string name = JStr(n, "Name"), id = JStr(n, "Id");
+      bool ok = any("name", [&](const std::string& v) { return name.find(v) != std::string::npos; }) &&
+                any("id", [&](const std::string& v) { return id.rfind(v, 0) == 0; }) &&
+                any("driver", [&](const std::string& v) { return n["Driver"] == v; }) &&
+                any("scope", [&](const std::string& v) { return v == "local"; }) &&
+                any("type", [&](const std::string& v) { return (v == "builtin") == Builtin(n); }) &&
+                any("dangling", [&](const std::string& v) {
+                  bool dangling = !Builtin(n) && n["Containers"].empty();
+                  return (v == "true" || v == "1") == dangling;
+                }) &&
+                f.MatchLabels("label", Labels(n));
       if (ok) out.push_back(std::move(n));
     }
     return w.SendJson(200, out.dump());
@@ -37,28 +86,45 @@ void AddNetworkRoutes(http::Router& router, engine::Engine* e) {
     json n = BERTH_TRY(e->NetworkInspect(std::string(req.Param("id"))));
     return w.SendJson(200, n.dump());
   });
-  router.Post("/networks/create", [](http::Request&, http::ResponseWriter&) -> Status {
-    return Error(Code::kNotImplemented, "berth: user-defined networks are not supported yet");
+  router.Post("/networks/create", [e](http::Request& req, http::ResponseWriter& w) -> Status {
+    json body = BERTH_TRY(Body(req));
+    json r = BERTH_TRY(e->NetworkCreate(body));
+    return w.SendJson(201, r.dump());
   });
-  router.Post("/networks/prune", [](http::Request&, http::ResponseWriter& w) -> Status {
-    return w.SendJson(200, json{{"NetworksDeleted", nullptr}}.dump());
+  router.Post("/networks/prune", [e](http::Request& req, http::ResponseWriter& w) -> Status {
+    Filters f = BERTH_TRY(Filters::Parse(req.query.Get("filters")));
+    BERTH_TRY(f.Validate({"label", "label!", "until"}));
+    auto names = BERTH_TRY(e->NetworkPrune([&](const json& n) {
+      auto labels = Labels(n);
+      if (!f.MatchLabels("label", labels)) return false;
+      for (const std::string& v : f.Get("label!")) {
+        auto [k, val] = str::Cut(v, '=');
+        auto it = labels.find(std::string(k));
+        if (it != labels.end() && (v.find('=') == std::string::npos || it->second == val))
+          return false;
+      }
+      return true;
+    }));
+    json del = names.empty() ? json(nullptr) : json(names);
+    return w.SendJson(200, json{{"NetworksDeleted", del}}.dump());
   });
-  router.Delete("/networks/{id}", [e](http::Request& req, http::ResponseWriter&) -> Status {
-    json n = BERTH_TRY(e->NetworkInspect(std::string(req.Param("id"))));
-    return Error(Code::kPermissionDenied,
-                 n.value("Name", "") + " is a pre-defined network and cannot be removed");
+  router.Delete("/networks/{id}", [e](http::Request& req, http::ResponseWriter& w) -> Status {
+    BERTH_TRY(e->NetworkRemove(std::string(req.Param("id"))));
+    return w.Send(204, "", "");
   });
-  for (const char* verb : {"connect", "disconnect"})
-    router.Post(std::string("/networks/{id}/") + verb,
-                [e, verb](http::Request& req, http::ResponseWriter&) -> Status {
-                  json n = BERTH_TRY(e->NetworkInspect(std::string(req.Param("id"))));
-                  return Error(Code::kPermissionDenied,
-                               fmt::format("container cannot be {} network {}: not supported for "
-                                           "predefined networks yet",
-                                           std::string(verb) == "connect" ? "connected to"
-                                                                          : "disconnected from",
-                                           n.value("Name", "")));
-                });
+  router.Post("/networks/{id}/connect", [e](http::Request& req, http::ResponseWriter& w) -> Status {
+    json body = BERTH_TRY(Body(req));
+    BERTH_TRY(e->NetworkConnect(std::string(req.Param("id")), body));
+    return w.Send(200, "", "");
+  });
+  router.Post("/networks/{id}/disconnect",
+              [e](http::Request& req, http::ResponseWriter& w) -> Status {
+                json body = BERTH_TRY(Body(req));
+                BERTH_TRY(e->NetworkDisconnect(std::string(req.Param("id")),
+                                               JStr(body, "Container"),
+                                               JBool(body, "Force")));
+                return w.Send(200, "", "");
+              });
 }
 
 }  // namespace berth::daemon

@@ -13,7 +13,12 @@ net_teardown_file() { ct_teardown_file; }
 # the bridge, nft table and veths).
 net_test_teardown() {
   ct_teardown
+  # The networks a test left are removed (and reported).
+  local nets
+  nets="$("$BERTH" -H "$HOST" network ls -q --filter type=custom 2>/dev/null)" || true
+  [[ -z "$nets" ]] || "$BERTH" -H "$HOST" network rm $nets >/dev/null 2>&1 || true
   assert_no_leftovers
+  [[ -z "$nets" ]] || fail "networks left by the test: $nets"
 }
 
 # assert_no_leftovers: nothing of a container's networking is left.

@@ -53,10 +53,15 @@ bool IsUserDefinedNetwork(const std::string& n) {
 
 ojson EndpointSettings(const ContainerOptions& o) {
   ojson ep = ojson::object();
-  if (!o.ip.empty()) ep["IPAMConfig"] = ojson{{"IPv4Address", o.ip}};
-  else ep["IPAMConfig"] = nullptr;
+  if (!o.ip.empty() || !o.ip6.empty()) {
+    ep["IPAMConfig"] = ojson::object();
+    if (!o.ip.empty()) ep["IPAMConfig"]["IPv4Address"] = o.ip;
+    if (!o.ip6.empty()) ep["IPAMConfig"]["IPv6Address"] = o.ip6;
+  } else {
+    ep["IPAMConfig"] = nullptr;
+  }
   ep["Links"] = ListOrNull(o.links);
-  ep["Aliases"] = nullptr;
+  ep["Aliases"] = ListOrNull(o.network_aliases);
   ep["NetworkID"] = "";
   ep["EndpointID"] = "";
   ep["Gateway"] = "";
@@ -117,6 +122,10 @@ void AddContainerFlags(FlagSet& f, ContainerOptions* o, const EnvLookup& env) {
   f.List(&o->dns_search, "dns-search", 0, "Set custom DNS search domains").validate = ValidateDnsSearch;
   f.List(&o->expose, "expose", 0, "Expose a port or a range of ports");
   f.String(&o->ip, "ip", 0, "", "IPv4 address (e.g., 172.30.100.104)");
+  f.String(&o->ip6, "ip6", 0, "", "IPv6 address (e.g., 2001:db8::33)");
+  f.List(&o->network_aliases, "network-alias", 0, "Add network-scoped alias for the container");
+  f.List(&o->network_aliases, "net-alias", 0, "Add network-scoped alias for the container").hidden =
+      true;
   f.List(&o->links, "link", 0, "Add link to another container").validate = ValidateLink;
   f.String(&o->mac_address, "mac-address", 0, "", "Container MAC address (e.g., 92:d0:c6:0a:29:33)");
   f.List(&o->publish, "publish", 'p', "Publish a container's port(s) to the host");
@@ -283,6 +292,9 @@ Result<CreateConfig> ParseContainerOptions(const FlagSet& flags, const Container
 
   // Networks: the first one is the mode; endpoints only when they carry
   // something (or there are several).
+  if (!o.network_aliases.empty() &&
+      (o.networks.empty() || !IsUserDefinedNetwork(o.networks.front())))
+    return Error::Invalid("network-scoped aliases are only supported for user-defined networks");
   ojson endpoints = ojson::object();
   bool user_defined = false, non_user_defined = false;
   for (size_t i = 0; i < o.networks.size(); ++i) {
@@ -292,12 +304,15 @@ Result<CreateConfig> ParseContainerOptions(const FlagSet& flags, const Container
     if (endpoints.contains(n))
       return Error::Invalid(fmt::format("network \"{}\" is specified multiple times", n));
     bool first = i == 0;
-    bool has_settings = first && (!o.ip.empty() || (IsUserDefinedNetwork(n) && !o.links.empty()));
+    bool has_settings =
+        first && (!o.ip.empty() || !o.ip6.empty() ||
+                  (IsUserDefinedNetwork(n) && (!o.links.empty() || !o.network_aliases.empty())));
     if (first && o.networks.size() == 1 && !has_settings) continue;
     ojson ep = EndpointSettings(o);
     if (!first) {
       ep["IPAMConfig"] = nullptr;
       ep["Links"] = nullptr;
+      ep["Aliases"] = nullptr;
     } else if (!IsUserDefinedNetwork(n)) {
       ep["Links"] = nullptr;
     }

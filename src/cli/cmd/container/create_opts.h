@@ -33,6 +33,8 @@ struct ContainerOptions {
 
   std::string image;
   std::vector<std::string> args;
+  std::vector<std::string> network_aliases;
+  std::string ip6;
 };
 
 // Adds docker's container flags (and --name, --platform, --pull) to flags.
