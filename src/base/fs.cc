@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <set>
+#include <utility>
 
 namespace berth::fs {
 
@@ -154,6 +156,31 @@ Result<std::vector<std::string>> ListDir(const std::string& path) {
   }
   ::closedir(dir);
   return names;
+}
+
+int64_t DirSize(const std::string& path) {
+  int64_t total = 0;
+  std::set<std::pair<dev_t, ino_t>> linked;  // hard-linked inodes counted
+  std::vector<std::string> stack{path};
+  while (!stack.empty()) {
+    std::string d = std::move(stack.back());
+    stack.pop_back();
+    DIR* dir = ::opendir(d.c_str());
+    if (!dir) continue;
+    while (struct dirent* de = ::readdir(dir)) {
+      if (!std::strcmp(de->d_name, ".") || !std::strcmp(de->d_name, "..")) continue;
+      struct stat st {};
+      if (::fstatat(::dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+      if (S_ISDIR(st.st_mode)) {
+        stack.push_back(Join(d, de->d_name));
+        continue;
+      }
+      if (st.st_nlink > 1 && !linked.insert({st.st_dev, st.st_ino}).second) continue;
+      total += st.st_size;
+    }
+    ::closedir(dir);
+  }
+  return total;
 }
 
 std::string Join(std::string_view a, std::string_view b) {

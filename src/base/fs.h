@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,11 @@ bool IsDir(const std::string& path);
 
 Result<unique_fd> Open(const std::string& path, int flags, mode_t mode = 0);
 Result<std::vector<std::string>> ListDir(const std::string& path);
+// Bytes under path, as `docker system df` counts them: the sizes of every
+// entry that is not a directory (files, symlinks), a hard-linked inode
+// once; symlinks are not followed. Best effort: what cannot be read counts
+// 0 (a missing path is 0).
+int64_t DirSize(const std::string& path);
 
 // Path helpers (lexical only).
 std::string Join(std::string_view a, std::string_view b);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 namespace berth::fs {
 
@@ -31,6 +32,16 @@ class FsTmp : public ::testing::Test {
   void TearDown() override { ASSERT_TRUE(RemoveAll(dir_).ok()); }
   std::string dir_;
 };
+
+TEST_F(FsTmp, DirSizeCountsFilesAndLinksOnce) {
+  ASSERT_TRUE(MkdirAll(dir_ + "/a/b").ok());
+  ASSERT_TRUE(AtomicWrite(dir_ + "/a/f", std::string(100, 'x')).ok());
+  ASSERT_TRUE(AtomicWrite(dir_ + "/a/b/g", std::string(20, 'y')).ok());
+  ASSERT_EQ(::link((dir_ + "/a/f").c_str(), (dir_ + "/a/b/h").c_str()), 0);
+  ASSERT_EQ(::symlink("abc", (dir_ + "/a/l").c_str()), 0);
+  EXPECT_EQ(DirSize(dir_ + "/a"), 100 + 20 + 3);
+  EXPECT_EQ(DirSize(dir_ + "/missing"), 0);
+}
 
 TEST_F(FsTmp, AtomicWriteThenRead) {
   std::string p = dir_ + "/f";

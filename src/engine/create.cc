@@ -3,6 +3,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/scope_guard.h"
 #include "engine/engine_impl.h"
 #include "engine/spec/spec_builder.h"
 
@@ -92,18 +93,23 @@ Result<CreateResult> Engine::Create(const json& body, const std::string& name) {
     }
     m.names[c->name] = c->id;
   }
-  auto release = [&] {
+  ScopeGuard unclaim([&] {
     std::lock_guard lock(m.mu);
     m.names.erase(c->name);
-  };
+  });
 
-  // Volumes are resolved (and made) under volumes_mu until the container is
-  // indexed, so a concurrent volume prune or rm sees its references.
-  std::unique_lock volumes_lock(m.volumes_mu);
-  if (Status vs = m.ResolveMounts(*c); !vs.ok()) {
-    release();
-    return std::move(vs).error();
-  }
+  // Mounts: resolved without locks. Volumes are made under volumes_mu, held
+  // until the container is indexed, so a concurrent volume prune or rm sees
+  // the new references; a create without volumes never takes it (nor waits
+  // for a prune). The anonymous volumes made are removed again, still under
+  // the lock, if a later step fails.
+  c->mounts = BERTH_TRY(m.ResolveMounts(*c));
+  std::unique_lock volumes_lock(m.volumes_mu, std::defer_lock);
+  if (HasVolumes(c->mounts)) volumes_lock.lock();
+  std::vector<std::string> made;
+  ScopeGuard unmake([&] { m.RemoveMadeVolumes(made); });
+  BERTH_TRY(m.CreateVolumes(*c, &made));
+
   std::string dir = m.ContainerDir(c->id);
   Status st = fs::MkdirAll(fs::Join(dir, "fs/upper"), 0755);
   if (st.ok()) st = fs::MkdirAll(fs::Join(dir, "fs/work"), 0700);
@@ -113,17 +119,16 @@ Result<CreateResult> Engine::Create(const json& body, const std::string& name) {
     st = m.Save(*c);
   }
   if (!st.ok()) {
-    release();
     (void)fs::RemoveAll(dir);
-    volumes_lock.unlock();
-    m.RemoveAnonymousVolumes(*c);
     return std::move(st).error().Context("create container");
   }
   {
     std::lock_guard lock(m.mu);
     m.containers[c->id] = c;
   }
-  volumes_lock.unlock();
+  unmake.Dismiss();
+  unclaim.Dismiss();
+  if (volumes_lock.owns_lock()) volumes_lock.unlock();
   m.Publish("create", *c);
   CreateResult out;
   out.id = c->id;

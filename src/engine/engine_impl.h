@@ -80,9 +80,16 @@ class Engine::Impl {
 
   // Volumes and binds (mounts.cc).
   // At create: the container's mount points from --volumes-from, Binds,
-  // Mounts and Config.Volumes (Docker's order and overrides); creates the
-  // named and anonymous volumes they need.
-  Status ResolveMounts(Container& c);
+  // Mounts and Config.Volumes (Docker's order and overrides). Makes nothing
+  // (volumes stay unnamed and without a source until CreateVolumes).
+  Result<std::vector<volume::MountPoint>> ResolveMounts(const Container& c);
+  // Creates the volumes c.mounts name (named ones when missing, anonymous
+  // ones always) and fills in their names and sources; the anonymous ones
+  // it made are appended to made. Caller holds volumes_mu.
+  Status CreateVolumes(Container& c, std::vector<std::string>* made);
+  // Removes volumes a failed create made (caller holds volumes_mu; nothing
+  // references them: the container was never indexed).
+  void RemoveMadeVolumes(const std::vector<std::string>& made);
   // At start: bind sources made, volumes acquired (mounted when they have
   // options) and filled from the image when new and empty; the binds for
   // the spec. Releases what it took on error.
@@ -105,8 +112,9 @@ class Engine::Impl {
 
   std::unique_ptr<volume::Store> volumes;
   // Held while volumes are checked for references and removed, and while a
-  // create resolves its volumes until the container is indexed: a prune
-  // never removes a volume a new container is about to use. Taken before mu.
+  // create with volume mounts makes its volumes until the container is
+  // indexed: a prune never removes a volume a new container is about to
+  // use. Creates without volumes never take it. Taken before mu.
   std::mutex volumes_mu;
   // Networking (network.cc). SetupNetwork: the namespace the start joins
   // (netns: "" a new one, "host", or a path) and the container's address
@@ -195,6 +203,8 @@ std::vector<std::string> LinkEnv(const std::string& link_name, const std::string
 std::string EmbeddedResolvConf(const std::string& host_resolv_conf,
                                const std::vector<std::string>& dns_search,
                                const std::vector<std::string>& dns_options);
+// Whether any mount point is a volume (those need volumes_mu at create).
+bool HasVolumes(const std::vector<volume::MountPoint>& mounts);
 // Create's check of NetworkMode and NetworkingConfig (Docker's errors).
 // Endpoint keys are resolved to network names in *networking_config.
 Status CheckNetworkMode(Engine::Impl& m, const json& host_config, json* networking_config);

@@ -3,7 +3,6 @@
 #include <time.h>
 
 #include <algorithm>
-#include <sys/stat.h>
 
 #include <regex>
 #include <set>
@@ -101,27 +100,6 @@ json StateJson(const Container& c) {
   return j;
 }
 
-int64_t DirSize(const std::string& path) {
-  int64_t total = 0;
-  std::vector<std::string> stack{path};
-  while (!stack.empty()) {
-    std::string p = stack.back();
-    stack.pop_back();
-    auto entries = fs::ListDir(p);
-    if (!entries.ok()) continue;
-    for (const auto& e : *entries) {
-      std::string full = fs::Join(p, e);
-      struct stat st;
-      if (lstat(full.c_str(), &st) < 0) continue;
-      if (S_ISDIR(st.st_mode))
-        stack.push_back(full);
-      else if (S_ISREG(st.st_mode))
-        total += st.st_size;
-    }
-  }
-  return total;
-}
-
 std::vector<std::string> FilterValues(const std::map<std::string, std::vector<std::string>>& f,
                                       const std::string& key) {
   auto it = f.find(key);
@@ -194,7 +172,7 @@ Result<json> Engine::Inspect(const std::string& name, bool size) {
       {"NetworkSettings", m.NetworkSettingsJson(*c)},
   };
   if (size) {
-    int64_t rw = DirSize(fs::Join(dir, "fs/upper"));
+    int64_t rw = fs::DirSize(fs::Join(dir, "fs/upper"));
     j["SizeRw"] = rw;
     auto img = m.opts.images->Resolve(c->image_id);
     j["SizeRootFs"] = rw + (img.ok() ? img->size : 0);
@@ -311,7 +289,7 @@ Result<json> Engine::List(const ListOptions& o) {
         {"Mounts", MountsJson(*c)},
     };
     if (o.size) {
-      int64_t rw = DirSize(fs::Join(m.ContainerDir(c->id), "fs/upper"));
+      int64_t rw = fs::DirSize(fs::Join(m.ContainerDir(c->id), "fs/upper"));
       row["SizeRw"] = rw;
       auto img = m.opts.images->Resolve(c->image_id);
       row["SizeRootFs"] = rw + (img.ok() ? img->size : 0);
@@ -352,7 +330,7 @@ Result<json> Engine::Prune(const std::map<std::string, std::vector<std::string>>
       }
       if (!ok) continue;
     }
-    reclaimed += DirSize(fs::Join(impl_->ContainerDir(c->id), "fs/upper"));
+    reclaimed += fs::DirSize(fs::Join(impl_->ContainerDir(c->id), "fs/upper"));
     if (Remove(c->id, false, false).ok()) deleted.push_back(c->id);
   }
   if (deleted.empty()) deleted = nullptr;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <map>
 
 #include "base/fs.h"
@@ -11,7 +12,6 @@
 #include "base/scope_guard.h"
 #include "engine/engine_impl.h"
 #include "engine/fs/in_root.h"
-#include "volume/copy_up.h"
 
 namespace berth::engine {
 namespace {
@@ -36,7 +36,7 @@ oci::Mount BindOf(const MountPoint& m) {
 
 }  // namespace
 
-Status Engine::Impl::ResolveMounts(Container& c) {
+Result<std::vector<MountPoint>> Engine::Impl::ResolveMounts(const Container& c) {
   std::map<std::string, MountPoint> by_dest;
   // 1. --volumes-from: the other container's binds and volumes, ro/rw as asked.
   for (const std::string& spec : Strs(c.host_config, "VolumesFrom")) {
@@ -78,29 +78,42 @@ Status Engine::Impl::ResolveMounts(Container& c) {
       m.destination = d;
       by_dest[d] = m;
     }
-  // Volumes: made now (named ones when missing, anonymous ones always).
-  std::vector<std::string> made;
-  ScopeGuard undo([&] {
-    for (const std::string& n : made) (void)volumes->Remove(n);
-  });
-  c.mounts.clear();
-  for (auto& [dest, m] : by_dest) {
-    if (m.type == "volume") {
-      bool existed = !m.name.empty() && volumes->Get(m.name).ok();
-      auto v = volumes->Create(m.name, m.volume_labels, m.volume_options, m.volume_labels.empty(),
-                               m.volume_options.empty());
-      if (!v.ok()) return std::move(v).error().Context("create " + m.name);
-      if (!existed) {
-        if (m.name.empty()) made.push_back(v->name);
-        PublishVolume("create", v->name);
-      }
-      m.name = v->name;
-      m.source = v->mountpoint;
+  std::vector<MountPoint> out;
+  out.reserve(by_dest.size());
+  for (auto& [dest, m] : by_dest) out.push_back(std::move(m));
+  return out;
+}
+
+bool HasVolumes(const std::vector<MountPoint>& mounts) {
+  return std::any_of(mounts.begin(), mounts.end(),
+                     [](const MountPoint& m) { return m.type == "volume"; });
+}
+
+Status Engine::Impl::CreateVolumes(Container& c, std::vector<std::string>* made) {
+  for (MountPoint& m : c.mounts) {
+    if (m.type != "volume") continue;
+    bool existed = !m.name.empty() && volumes->Get(m.name).ok();
+    auto v = volumes->Create(m.name, m.volume_labels, m.volume_options, m.volume_labels.empty(),
+                             m.volume_options.empty());
+    if (!v.ok()) return std::move(v).error().Context("create " + m.name);
+    if (!existed) {
+      if (m.name.empty()) made->push_back(v->name);
+      PublishVolume("create", v->name);
     }
-    c.mounts.push_back(m);
+    m.name = v->name;
+    m.source = v->mountpoint;
   }
-  undo.Dismiss();
   return Ok();
+}
+
+void Engine::Impl::RemoveMadeVolumes(const std::vector<std::string>& made) {
+  for (const std::string& n : made) {
+    if (Status st = volumes->Remove(n); !st.ok()) {
+      log::Warn("remove volume {}: {}", n, st.error().message());
+      continue;
+    }
+    PublishVolume("destroy", n);
+  }
 }
 
 Result<std::vector<oci::Mount>> Engine::Impl::SetupMounts(const Container& c,
@@ -132,7 +145,7 @@ Result<std::vector<oci::Mount>> Engine::Impl::SetupMounts(const Container& c,
       if (root.ok()) {
         auto dir = fs::OpenInRoot(root->get(), m.destination, O_RDONLY | O_DIRECTORY);
         if (dir.ok())
-          BERTH_TRY_CTX(volume::CopyUp(fs::ProcFdPath(dir->get()), path),
+          BERTH_TRY_CTX(volumes->CopyUp(m.name, fs::ProcFdPath(dir->get())),
                         "copy image content into volume " + m.name);
       }
     }

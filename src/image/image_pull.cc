@@ -122,7 +122,7 @@ class IngestImpl : public ImageStore::Ingest {
       (void)fs::RemoveAll(path);
       return std::move(r).error().Context("layer " + diff_id.str());
     }
-    int64_t size = BERTH_TRY(DirSize(impl_->LayerDiff(chain_id)));
+    int64_t size = fs::DirSize(impl_->LayerDiff(chain_id));
     Remember(chain_id, size);
     return Ok();
   }

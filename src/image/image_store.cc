@@ -157,37 +157,6 @@ Status ImageStore::Impl::BeforeCommit() {
 // ---------------------------------------------------------------------------
 // Layers
 
-Result<int64_t> DirSize(const std::string& dir) {
-  int64_t total = 0;
-  std::unordered_set<ino_t> seen;
-  std::vector<std::string> stack{dir};
-  while (!stack.empty()) {
-    std::string d = std::move(stack.back());
-    stack.pop_back();
-    DIR* dp = ::opendir(d.c_str());
-    if (dp == nullptr) return Error::Sys("opendir " + d);
-    while (struct dirent* e = ::readdir(dp)) {
-      std::string_view n = e->d_name;
-      if (n == "." || n == "..") continue;
-      std::string p = d + "/" + std::string(n);
-      struct stat st;
-      if (::lstat(p.c_str(), &st) != 0) {
-        int err = errno;
-        ::closedir(dp);
-        return Error::Sys("lstat " + p, err);
-      }
-      if (S_ISDIR(st.st_mode)) {
-        stack.push_back(std::move(p));
-        continue;
-      }
-      if (st.st_size == 0 || !seen.insert(st.st_ino).second) continue;
-      total += st.st_size;
-    }
-    ::closedir(dp);
-  }
-  return total;
-}
-
 Result<bool> ImageStore::Impl::HasLayerLocked(const Digest& chain, int64_t* size) {
   sql::Statement st = BERTH_TRY(Query(db, "SELECT size FROM layers WHERE chain_id=?1", chain.str()));
   if (!BERTH_TRY(st.Step())) return false;
@@ -240,7 +209,7 @@ Status ImageStore::Impl::EnsureLayer(LayerPlan* plan, Pins& pins) {
       if (PinnedByOthers(key)) {
         // It stays there and was unpacked whole (Unpack renames into place).
         if (fs::IsDir(LayerDiff(plan->chain_id))) {
-          plan->size = BERTH_TRY(DirSize(LayerDiff(plan->chain_id)));
+          plan->size = fs::DirSize(LayerDiff(plan->chain_id));
           return Ok();
         }
       }
@@ -248,7 +217,7 @@ Status ImageStore::Impl::EnsureLayer(LayerPlan* plan, Pins& pins) {
       break;
     }
     if (fs::IsDir(LayerDiff(plan->chain_id))) {
-      plan->size = BERTH_TRY(DirSize(LayerDiff(plan->chain_id)));
+      plan->size = fs::DirSize(LayerDiff(plan->chain_id));
       return Ok();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -263,7 +232,7 @@ Status ImageStore::Impl::EnsureLayer(LayerPlan* plan, Pins& pins) {
   if (!r.ok() && r.error().code() == Code::kAlreadyExists && fs::IsDir(LayerDiff(plan->chain_id))) {
     // A concurrent load of the same layer won the race; its rename put a
     // whole layer in place.
-    plan->size = BERTH_TRY(DirSize(LayerDiff(plan->chain_id)));
+    plan->size = fs::DirSize(LayerDiff(plan->chain_id));
     return Ok();
   }
   if (!r.ok()) {
@@ -275,7 +244,7 @@ Status ImageStore::Impl::EnsureLayer(LayerPlan* plan, Pins& pins) {
     return Error::Invalid("unpack layer " + plan->diff_id.str() + ": diff ID mismatch: got " +
                           r->diff_id.str());
   }
-  plan->size = BERTH_TRY(DirSize(LayerDiff(plan->chain_id)));
+  plan->size = fs::DirSize(LayerDiff(plan->chain_id));
   return Ok();
 }
 

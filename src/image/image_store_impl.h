@@ -128,10 +128,6 @@ class Pins {
   std::vector<std::string> keys_;
 };
 
-// Total size of a directory as Docker's overlay2 DiffSize counts it: sum of
-// non-directory sizes, each inode once.
-Result<int64_t> DirSize(const std::string& dir);
-
 // Prepares q and binds a... to ?1, ?2, ... (strings as text, integers).
 inline Status BindOne(sql::Statement& s, int i, std::string_view v) { return s.Bind(i, v); }
 inline Status BindOne(sql::Statement& s, int i, const std::string& v) {

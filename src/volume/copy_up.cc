@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 
 namespace berth::volume {
@@ -55,6 +56,25 @@ struct Copier {
     (void)utimensat(dst_dir, name.c_str(), ts, AT_SYMLINK_NOFOLLOW);
   }
 
+  // Makes room for name in dst_dir (left there by an interrupted copy):
+  // a directory stays when a directory is wanted, anything else but a
+  // directory is removed. *keep says the directory stays.
+  static Status Clear(int dst_dir, const std::string& name, bool want_dir, const std::string& rel,
+                      bool* keep) {
+    *keep = false;
+    struct stat st {};
+    if (fstatat(dst_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return Ok();
+    if (S_ISDIR(st.st_mode)) {
+      if (want_dir) {
+        *keep = true;
+        return Ok();
+      }
+      return Error::Invalid("copy-up: " + rel + " is a directory in the volume");
+    }
+    if (unlinkat(dst_dir, name.c_str(), 0) < 0) return Error::Sys("copy-up: replace " + rel);
+    return Ok();
+  }
+
   Status CopyFile(int src_dir, int dst_dir, const std::string& name, const struct stat& st) {
     unique_fd in(openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!in) return Error::Sys("copy-up: open " + name);
@@ -91,6 +111,8 @@ struct Copier {
     if (fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
       return Error::Sys("copy-up: stat " + rel);
     Inode ino{st.st_dev, st.st_ino};
+    bool keep_dir = false;
+    BERTH_TRY(Clear(dst_dir, name, S_ISDIR(st.st_mode), rel, &keep_dir));
     if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
       if (auto it = link_paths.find(ino); it != link_paths.end()) {
         if (linkat(dst_root, it->second.c_str(), dst_dir, name.c_str(), 0) == 0) return Ok();
@@ -98,7 +120,8 @@ struct Copier {
     }
     bool is_link = false;
     if (S_ISDIR(st.st_mode)) {
-      if (mkdirat(dst_dir, name.c_str(), 0700) < 0) return Error::Sys("copy-up: mkdir " + rel);
+      if (!keep_dir && mkdirat(dst_dir, name.c_str(), 0700) < 0)
+        return Error::Sys("copy-up: mkdir " + rel);
       unique_fd s(openat(src_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       unique_fd t(openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!s || !t) return Error::Sys("copy-up: open " + rel);
@@ -127,24 +150,23 @@ struct Copier {
 
 }  // namespace
 
-Status CopyUp(const std::string& src, const std::string& dst) {
+bool IsEmptyDir(const std::string& path) {
+  DIR* d = opendir(path.c_str());
+  if (!d) return false;
+  bool empty = true;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") empty = false;
+  }
+  closedir(d);
+  return empty;
+}
+
+Status CopyTree(const std::string& src, const std::string& dst) {
   unique_fd s(open(src.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!s) return Ok();  // nothing at that path in the image (or not a directory)
   unique_fd t(open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!t) return Error::Sys("copy-up: open " + dst);
-  {
-    unique_fd probe(openat(t.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    DIR* d = fdopendir(probe.get());
-    if (!d) return Error::Sys("copy-up: read " + dst);
-    (void)probe.release();
-    bool empty = true;
-    while (dirent* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") empty = false;
-    }
-    closedir(d);
-    if (!empty) return Ok();
-  }
   Copier c;
   c.dst_root = t.get();
   BERTH_TRY(c.Dir(s.get(), t.get(), ""));
@@ -154,6 +176,14 @@ Status CopyUp(const std::string& src, const std::string& dst) {
     (void)fchmod(t.get(), st.st_mode & 07777);
   }
   return Ok();
+}
+
+Status CopyUp(const std::string& src, const std::string& dst) {
+  if (!IsEmptyDir(dst)) {
+    if (!berth::fs::IsDir(dst)) return Error::Sys("copy-up: open " + dst, ENOENT);
+    return Ok();
+  }
+  return CopyTree(src, dst);
 }
 
 }  // namespace berth::volume

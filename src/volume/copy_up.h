@@ -16,4 +16,12 @@ namespace berth::volume {
 // Symlinks are copied as links, never followed.
 Status CopyUp(const std::string& src, const std::string& dst);
 
+// Whether path is a directory without entries (false when it cannot be
+// read).
+bool IsEmptyDir(const std::string& path);
+// The copy itself, over what dst already has: directories are merged,
+// other entries replaced. Copying again finishes a copy that was
+// interrupted. Does nothing when src is not a directory.
+Status CopyTree(const std::string& src, const std::string& dst);
+
 }  // namespace berth::volume

@@ -59,45 +59,6 @@ Result<LocalOptions> ParseOptions(const Labels& options) {
   return o;
 }
 
-MountArgs ParseMountOptions(const std::string& o) {
-  struct Flag {
-    const char* name;
-    bool clear;
-    unsigned long flag;
-  };
-  static const Flag kFlags[] = {
-      {"defaults", false, 0},     {"ro", false, MS_RDONLY},      {"rw", true, MS_RDONLY},
-      {"suid", true, MS_NOSUID},  {"nosuid", false, MS_NOSUID},  {"dev", true, MS_NODEV},
-      {"nodev", false, MS_NODEV}, {"exec", true, MS_NOEXEC},     {"noexec", false, MS_NOEXEC},
-      {"sync", false, MS_SYNCHRONOUS}, {"async", true, MS_SYNCHRONOUS},
-      {"dirsync", false, MS_DIRSYNC},  {"remount", false, MS_REMOUNT},
-      {"mand", false, MS_MANDLOCK},    {"nomand", true, MS_MANDLOCK},
-      {"atime", true, MS_NOATIME},     {"noatime", false, MS_NOATIME},
-      {"diratime", true, MS_NODIRATIME}, {"nodiratime", false, MS_NODIRATIME},
-      {"bind", false, MS_BIND},        {"rbind", false, MS_BIND | MS_REC},
-      {"relatime", false, MS_RELATIME}, {"norelatime", true, MS_RELATIME},
-      {"strictatime", false, MS_STRICTATIME}, {"nostrictatime", true, MS_STRICTATIME},
-  };
-  MountArgs out;
-  std::vector<std::string> data;
-  for (const std::string& opt : str::Split(o, ',')) {
-    if (opt.empty()) continue;
-    const Flag* f = nullptr;
-    for (const Flag& k : kFlags)
-      if (opt == k.name) f = &k;
-    if (!f) {
-      data.push_back(opt);
-      continue;
-    }
-    if (f->clear)
-      out.flags &= ~f->flag;
-    else
-      out.flags |= f->flag;
-  }
-  out.data = str::Join(data, ",");
-  return out;
-}
-
 namespace {
 
 class SysMounter : public Mounter {

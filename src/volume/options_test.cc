@@ -22,16 +22,6 @@ TEST(Options, LocalDriverKeys) {
             "quota size requested but no quota support");
 }
 
-TEST(Options, MountFlagsAndData) {
-  MountArgs a = ParseMountOptions("size=1m,ro,nosuid,uid=1000");
-  EXPECT_EQ(a.flags, static_cast<unsigned long>(MS_RDONLY | MS_NOSUID));
-  EXPECT_EQ(a.data, "size=1m,uid=1000");
-  a = ParseMountOptions("bind,ro,rw");
-  EXPECT_EQ(a.flags, static_cast<unsigned long>(MS_BIND));
-  EXPECT_EQ(a.data, "");
-  EXPECT_EQ(ParseMountOptions("rbind").flags, static_cast<unsigned long>(MS_BIND | MS_REC));
-}
-
 TEST(Options, Names) {
   EXPECT_TRUE(ValidateName("my-vol_1.x").ok());
   EXPECT_FALSE(ValidateName("-x").ok());

@@ -10,7 +10,10 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "base/unique_fd.h"
+#include "runtime/rootfs/mount_options.h"
+#include "volume/copy_up.h"
 #include "volume/volume.h"
 
 namespace berth::volume {
@@ -32,12 +35,13 @@ std::string NowSeconds() {
 json Record(const Volume& v) {
   return {{"Name", v.name},       {"CreatedAt", v.created_at}, {"Labels", v.labels},
           {"Options", v.options}, {"LabelsNull", v.labels_null},
-          {"OptionsNull", v.options_null}, {"Anonymous", v.anonymous}};
+          {"OptionsNull", v.options_null}, {"Anonymous", v.anonymous},
+          {"CopyUpPending", v.copy_up_pending}};
 }
 
-Result<Volume> FromRecord(const std::string& text) {
+Result<Volume> FromRecord(const std::string& path, const std::string& text) {
   json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return Error::Invalid("malformed volume record");
+  if (!j.is_object()) return Error::Invalid(path + ": malformed volume record (not a JSON object)");
   Volume v;
   v.name = j.value("Name", "");
   v.created_at = j.value("CreatedAt", "");
@@ -53,7 +57,8 @@ Result<Volume> FromRecord(const std::string& text) {
   v.labels_null = j.value("LabelsNull", false);
   v.options_null = j.value("OptionsNull", false);
   v.anonymous = j.value("Anonymous", false);
-  if (v.name.empty()) return Error::Invalid("volume record without a name");
+  v.copy_up_pending = j.value("CopyUpPending", false);
+  if (v.name.empty()) return Error::Invalid(path + ": volume record without a name");
   return v;
 }
 
@@ -61,27 +66,18 @@ Error NoSuchVolume(const std::string& name) {
   return Error::NotFound("get " + name + ": no such volume");
 }
 
-int64_t DirBytes(int dirfd) {
-  int64_t total = 0;
-  DIR* d = fdopendir(dirfd);
-  if (!d) {
-    ::close(dirfd);
-    return 0;
-  }
-  while (dirent* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n == "." || n == "..") continue;
-    struct stat st {};
-    if (fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      int fd = openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd >= 0) total += DirBytes(fd);
-    } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-      total += st.st_size;
-    }
-  }
-  closedir(d);
-  return total;
+// Writes path (a new file) and fsyncs it.
+Status WriteSynced(const std::string& path, const std::string& data) {
+  unique_fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return Error::Sys("create " + path);
+  BERTH_TRY_CTX(fs::WriteAll(fd.get(), data), "write " + path);
+  if (::fsync(fd.get()) < 0) return Error::Sys("fsync " + path);
+  return Ok();
+}
+
+void SyncDir(const std::string& dir) {
+  unique_fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d) (void)::fsync(d.get());
 }
 
 }  // namespace
@@ -107,9 +103,14 @@ Status Store::Load() {
     (void)fs::RemoveAll(trash);
   }
   for (const std::string& n : BERTH_TRY(fs::ListDir(root_))) {
+    if (str::StartsWith(n, ".new-")) {  // a create that did not finish
+      (void)fs::RemoveAll(Dir(n));
+      continue;
+    }
     if (n.empty() || n[0] == '.') continue;
     std::string dir = Dir(n);
-    auto text = fs::ReadFile(fs::Join(dir, kRecord));
+    std::string record = fs::Join(dir, kRecord);
+    auto text = fs::ReadFile(record);
     if (!text.ok()) {
       // A create that did not finish: nothing was acknowledged.
       log::Warn("volume {}: no record; removing its directory", n);
@@ -117,9 +118,13 @@ Status Store::Load() {
       (void)fs::RemoveAll(dir);
       continue;
     }
-    auto v = FromRecord(*text);
-    if (!v.ok() || v->name != n) {
-      log::Warn("volume {}: unreadable record; skipped", n);
+    auto v = FromRecord(record, *text);
+    if (!v.ok()) {
+      log::Warn("volume {}: {}; skipped", n, v.error().message());
+      continue;
+    }
+    if (v->name != n) {
+      log::Warn("volume {}: {} names volume \"{}\"; skipped", n, record, v->name);
       continue;
     }
     v->mountpoint = fs::Join(dir, "_data");
@@ -133,8 +138,10 @@ Result<Volume> Store::Create(const std::string& name_in, const Labels& labels,
   bool anonymous = name_in.empty();
   std::string name = anonymous ? RandomName() : name_in;
   if (!anonymous) BERTH_TRY(ValidateName(name));
-  std::lock_guard lock(mu_);
-  if (auto it = volumes_.find(name); it != volumes_.end()) return it->second;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = volumes_.find(name); it != volumes_.end()) return it->second;
+  }
   BERTH_TRY(ParseOptions(options));
   Volume v;
   v.name = name;
@@ -144,18 +151,27 @@ Result<Volume> Store::Create(const std::string& name_in, const Labels& labels,
   v.labels_null = labels_null;
   v.options_null = options_null;
   v.anonymous = anonymous;
+  // Made complete aside (no lock held), then renamed into place: one
+  // durable step (the record's fsync, then the root's after the rename).
+  std::string tmp = fs::Join(root_, ".new-" + RandomName().substr(0, 16));
+  auto fail = [&](Error e) {
+    (void)fs::RemoveAll(tmp);
+    return std::move(e).Context("create volume " + name);
+  };
+  if (::mkdir(tmp.c_str(), 0755) < 0) return fail(Error::Sys("mkdir " + tmp));
+  if (::mkdir(fs::Join(tmp, "_data").c_str(), 0755) < 0) return fail(Error::Sys("mkdir " + tmp + "/_data"));
+  if (Status st = WriteSynced(fs::Join(tmp, kRecord), Record(v).dump()); !st.ok())
+    return fail(std::move(st).error());
   std::string dir = Dir(name);
   v.mountpoint = fs::Join(dir, "_data");
-  (void)fs::RemoveAll(dir);  // left over from a create that crashed
-  Status st = fs::MkdirAll(v.mountpoint, 0755);
-  if (st.ok()) st = fs::AtomicWrite(fs::Join(dir, kRecord), Record(v).dump(), 0600, /*sync=*/true);
-  if (!st.ok()) {
-    (void)fs::RemoveAll(dir);
-    return std::move(st).error().Context("create volume " + name);
+  std::lock_guard lock(mu_);
+  if (auto it = volumes_.find(name); it != volumes_.end()) {  // made meanwhile
+    (void)fs::RemoveAll(tmp);
+    return it->second;
   }
-  // The directory entry of <name> itself.
-  unique_fd d(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (d.get() >= 0) (void)::fsync(d.get());
+  (void)fs::RemoveAll(dir);  // left by an older berthd's unfinished create
+  if (::rename(tmp.c_str(), dir.c_str()) < 0) return fail(Error::Sys("rename " + tmp + " to " + dir));
+  SyncDir(root_);
   volumes_[name] = v;
   return v;
 }
@@ -176,19 +192,24 @@ std::vector<Volume> Store::List() {
 }
 
 Status Store::Remove(const std::string& name) {
-  std::lock_guard lock(mu_);
-  auto it = volumes_.find(name);
-  if (it == volumes_.end()) return NoSuchVolume(name);
-  if (auto u = users_.find(name); u != users_.end() && !u->second.empty())
-    return Error(Code::kConflict, "volume is in use");
-  UnmountLocked(it->second);
-  std::string trash = fs::Join(root_, ".trash");
-  BERTH_TRY(fs::MkdirAll(trash, 0700));
-  std::string to = fs::Join(trash, name + "-" + RandomName().substr(0, 8));
-  if (::rename(Dir(name).c_str(), to.c_str()) < 0)
-    return Error::Sys("remove volume " + name + ": rename");
-  volumes_.erase(it);
-  users_.erase(name);
+  std::string to;
+  {
+    std::lock_guard lock(mu_);
+    auto it = volumes_.find(name);
+    if (it == volumes_.end()) return NoSuchVolume(name);
+    if (auto u = users_.find(name); u != users_.end() && !u->second.empty())
+      return Error(Code::kConflict, "volume is in use");
+    UnmountLocked(it->second);
+    std::string trash = fs::Join(root_, ".trash");
+    BERTH_TRY(fs::MkdirAll(trash, 0700));
+    to = fs::Join(trash, name + "-" + RandomName().substr(0, 8));
+    if (::rename(Dir(name).c_str(), to.c_str()) < 0)
+      return Error::Sys("remove volume " + name + ": rename");
+    volumes_.erase(it);
+    users_.erase(name);
+    mounted_.erase(name);
+  }
+  // The content goes without the lock: a large volume holds up no one.
   if (Status st = fs::RemoveAll(to); !st.ok())
     log::Warn("remove volume {}: {}", name, st.error().message());
   return Ok();
@@ -197,7 +218,7 @@ Status Store::Remove(const std::string& name) {
 Status Store::MountLocked(const Volume& v) {
   if (v.options.empty() || mounted_.count(v.name)) return Ok();
   LocalOptions o = BERTH_TRY(ParseOptions(v.options));
-  MountArgs a = ParseMountOptions(o.o);
+  rootfs::MountOptions a = rootfs::ParseMountOptions(str::Split(o.o, ','));
   BERTH_TRY_CTX(mounter_->Mount(o.device, v.mountpoint, o.type, a.flags, a.data),
                 "error while mounting volume '" + v.mountpoint + "'");
   mounted_.insert(v.name);
@@ -267,8 +288,41 @@ int64_t Store::Size(const std::string& name) {
     if (it == volumes_.end()) return 0;
     path = it->second.mountpoint;
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  return fd < 0 ? 0 : DirBytes(fd);
+  return fs::DirSize(path);
+}
+
+Status Store::SaveLocked(const Volume& v) {
+  BERTH_TRY_CTX(fs::AtomicWrite(fs::Join(Dir(v.name), kRecord), Record(v).dump(), 0600),
+                "volume " + v.name);
+  volumes_[v.name] = v;
+  return Ok();
+}
+
+Status Store::CopyUp(const std::string& name, const std::string& src) {
+  std::lock_guard copying(copy_mu_);
+  Volume v;
+  {
+    std::lock_guard lock(mu_);
+    auto it = volumes_.find(name);
+    if (it == volumes_.end()) return NoSuchVolume(name);
+    v = it->second;
+  }
+  if (!v.copy_up_pending) {
+    // Docker's rule: only an empty volume is filled, and only when the
+    // image has something there.
+    if (!IsEmptyDir(v.mountpoint) || !fs::IsDir(src) || IsEmptyDir(src)) return Ok();
+    v.copy_up_pending = true;
+    std::lock_guard lock(mu_);
+    if (!volumes_.count(name)) return NoSuchVolume(name);
+    BERTH_TRY(SaveLocked(v));
+  } else {
+    log::Info("volume {}: finishing a copy-up an earlier berthd did not", name);
+  }
+  BERTH_TRY(CopyTree(src, v.mountpoint));
+  v.copy_up_pending = false;
+  std::lock_guard lock(mu_);
+  if (!volumes_.count(name)) return NoSuchVolume(name);
+  return SaveLocked(v);
 }
 
 }  // namespace berth::volume

@@ -93,10 +93,76 @@ TEST_F(StoreTest, CreateIsIdempotentAndChecksNames) {
 TEST_F(StoreTest, UnfinishedCreateAndTrashAreSwept) {
   ASSERT_TRUE(fs::MkdirAll(dir_ + "/half/_data").ok());
   ASSERT_TRUE(fs::MkdirAll(dir_ + "/.trash/old-1234/_data").ok());
+  ASSERT_TRUE(fs::MkdirAll(dir_ + "/.new-0123456789abcdef/_data").ok());
   auto s = Open();
   EXPECT_TRUE(s->List().empty());
   EXPECT_FALSE(fs::Exists(dir_ + "/half"));
+  EXPECT_FALSE(fs::Exists(dir_ + "/.new-0123456789abcdef"));
   EXPECT_FALSE(fs::Exists(dir_ + "/.trash"));
+}
+
+TEST_F(StoreTest, CreateMakesTheVolumeAsideAndRenamesItIn) {
+  auto s = Open();
+  ASSERT_TRUE(s->Create("made", {}, {}).ok());
+  ASSERT_TRUE(s->Create("", {}, {}).ok());
+  auto names = fs::ListDir(dir_);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names->size(), 2u);  // the two volumes, no .new- left
+  for (const std::string& n : *names) {
+    EXPECT_NE(n[0], '.') << n;
+    EXPECT_TRUE(fs::Exists(dir_ + "/" + n + "/volume.json")) << n;
+    EXPECT_TRUE(fs::IsDir(dir_ + "/" + n + "/_data")) << n;
+  }
+}
+
+TEST_F(StoreTest, CopyUpFillsAnEmptyVolumeOnly) {
+  std::string src = dir_ + "-src";
+  ASSERT_TRUE(fs::MkdirAll(src + "/sub").ok());
+  ASSERT_TRUE(fs::AtomicWrite(src + "/sub/f", "image").ok());
+  auto s = Open();
+  auto v = s->Create("cu", {}, {});
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(s->CopyUp("cu", src).ok());
+  EXPECT_EQ(*fs::ReadFile(v->mountpoint + "/sub/f"), "image");
+  EXPECT_FALSE(s->Get("cu")->copy_up_pending);
+  // Not empty any more: a second copy-up leaves it alone.
+  ASSERT_TRUE(fs::AtomicWrite(src + "/g", "later").ok());
+  ASSERT_TRUE(s->CopyUp("cu", src).ok());
+  EXPECT_FALSE(fs::Exists(v->mountpoint + "/g"));
+  (void)fs::RemoveAll(src);
+}
+
+TEST_F(StoreTest, CopyUpThatDidNotFinishIsFinishedAtNextUse) {
+  std::string src = dir_ + "-src";
+  ASSERT_TRUE(fs::MkdirAll(src + "/sub").ok());
+  ASSERT_TRUE(fs::AtomicWrite(src + "/sub/f", "complete content").ok());
+  ASSERT_TRUE(fs::AtomicWrite(src + "/z", "last").ok());
+  std::string mountpoint;
+  {
+    auto s = Open();
+    auto v = s->Create("cu", {}, {});
+    ASSERT_TRUE(v.ok());
+    mountpoint = v->mountpoint;
+  }
+  // berthd was killed during a copy-up: the record says so, half a file
+  // and not all entries are there.
+  std::string record = dir_ + "/cu/volume.json";
+  auto j = nlohmann::json::parse(*fs::ReadFile(record));
+  j["CopyUpPending"] = true;
+  ASSERT_TRUE(fs::AtomicWrite(record, j.dump()).ok());
+  ASSERT_TRUE(fs::MkdirAll(mountpoint + "/sub").ok());
+  ASSERT_TRUE(fs::AtomicWrite(mountpoint + "/sub/f", "compl").ok());
+  {
+    auto s = Open();
+    EXPECT_TRUE(s->Get("cu")->copy_up_pending);
+    ASSERT_TRUE(s->CopyUp("cu", src).ok());
+    EXPECT_FALSE(s->Get("cu")->copy_up_pending);
+  }
+  EXPECT_EQ(*fs::ReadFile(mountpoint + "/sub/f"), "complete content");
+  EXPECT_EQ(*fs::ReadFile(mountpoint + "/z"), "last");
+  auto s = Open();
+  EXPECT_FALSE(s->Get("cu")->copy_up_pending);  // durable
+  (void)fs::RemoveAll(src);
 }
 
 TEST_F(StoreTest, RemoveDeletesContent) {

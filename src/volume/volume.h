@@ -3,6 +3,7 @@
 //   <data-root>/volumes/            the store's root (this folder owns it)
 //   ├── <name>/volume.json          the volume's record (atomic, fsynced)
 //   ├── <name>/_data/               its content (the Mountpoint)
+//   ├── .new-<random>/              a volume being created (swept at Open)
 //   └── .trash/                     volumes being removed (emptied at Open)
 //
 // Vocabulary:
@@ -21,12 +22,17 @@
 //   - *references* (containers that name the volume in their mounts, running
 //     or not) are the engine's business: the store does not know them.
 //
-// Invariants: a volume is visible only once volume.json is durable; a
-// directory without it is a create that did not finish and is removed at
-// Open. Remove renames the volume into .trash first, so a crash never
-// leaves half a volume visible.
+// Invariants: a volume is made complete (record and _data) under
+// .new-<random>/ and renamed into place, then the root is fsynced: it is
+// visible only once durable, and a crash leaves at most a .new- directory,
+// removed at Open. Remove renames the volume into .trash under the lock and
+// deletes the content after releasing it, so a crash never leaves half a
+// volume visible and a large volume does not hold up the store.
+// A copy-up (image content into a new volume) is marked in the record
+// before it starts and unmarked when done; one berthd did not finish
+// (killed during it) is redone at the next use (CopyUp).
 //
-// Threads: every method locks mu_.
+// Threads: every method locks mu_ (not while copying or deleting content).
 #pragma once
 
 #include <cstdint>
@@ -53,6 +59,7 @@ struct Volume {
   bool labels_null = true;   // the API shows null, not {}, when none were sent
   bool options_null = true;
   bool anonymous = false;
+  bool copy_up_pending = false;  // a copy-up started and did not finish
   std::string mountpoint;    // <root>/<name>/_data
 };
 
@@ -73,14 +80,6 @@ struct LocalOptions {
   bool empty() const { return type.empty() && device.empty() && o.empty(); }
 };
 Result<LocalOptions> ParseOptions(const Labels& options);
-
-// mount(2) arguments from `o=`: flags known to mount(8) ("ro", "nosuid",
-// "bind", …) become flags, the rest stays data ("size=1m,uid=1000").
-struct MountArgs {
-  unsigned long flags = 0;
-  std::string data;
-};
-MountArgs ParseMountOptions(const std::string& o);
 
 // The OS seam: what the store asks of the kernel.
 class Mounter {
@@ -131,6 +130,12 @@ class Store {
   std::set<std::string> Users(const std::string& name);
   // Bytes under the volume's _data (for prune and df).
   int64_t Size(const std::string& name);
+  // Fills the volume from src (a directory on the host: the image's content
+  // at the mount destination) when the volume is empty, as Docker does; and
+  // finishes a copy-up that an earlier berthd did not (the record says so),
+  // copying over what the broken one left. Copy-ups run one at a time; the
+  // store stays usable meanwhile. Call with the volume acquired (mounted).
+  Status CopyUp(const std::string& name, const std::string& src);
 
   const std::string& root() const { return root_; }
 
@@ -139,11 +144,14 @@ class Store {
   Status Load();
   std::string Dir(const std::string& name) const;
   Status MountLocked(const Volume& v);
+  // Writes v's record (atomic, durable) and updates volumes_; mu_ held.
+  Status SaveLocked(const Volume& v);
   void UnmountLocked(const Volume& v);
 
   const std::string root_;
   std::unique_ptr<Mounter> mounter_;
   std::mutex mu_;
+  std::mutex copy_mu_;  // one copy-up at a time; taken before mu_
   std::map<std::string, Volume> volumes_;                  // guarded by mu_
   std::map<std::string, std::set<std::string>> users_;     // guarded by mu_
   std::set<std::string> mounted_;                          // guarded by mu_

@@ -79,8 +79,8 @@ Status ValidateMount(const json& m);
 std::string TmpfsOptionsString(const json& m);
 Status ValidateMountDestination(const std::string& type, const std::string& dest);
 // The spec's mounts: Docker's defaults (minus those a user mount replaces),
-// /dev/shm by IpcMode, the /etc files, then Tmpfs, Binds and Mounts sorted
-// by depth, then the init binary. Creates missing Binds sources.
+// /dev/shm by IpcMode, the /etc files, then in.mounts, Tmpfs and tmpfs
+// Mounts sorted by depth, then the init binary. Touches no file.
 Result<std::vector<oci::Mount>> BuildMounts(const SpecInput& in, const json& host_config);
 
 // --- devices (devices.cc)

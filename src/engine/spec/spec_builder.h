@@ -48,9 +48,9 @@ struct SpecInput {
   std::string ipc_ns_path;       // for --ipc container:NAME
   std::string pid_ns_path;       // for --pid container:NAME
   // Binds and volumes as the engine resolved them (volume mount points,
-  // bind sources): when set, HostConfig.Binds and the bind/volume entries of
-  // HostConfig.Mounts are not read (Tmpfs and tmpfs Mounts still are).
-  std::optional<std::vector<oci::Mount>> mounts;
+  // bind sources made): HostConfig.Binds and the bind/volume entries of
+  // HostConfig.Mounts are never read here (Tmpfs and tmpfs Mounts are).
+  std::vector<oci::Mount> mounts;
 };
 
 // The spec: process (args from Entrypoint+Cmd, env with PATH/HOSTNAME/TERM
@@ -59,9 +59,8 @@ struct SpecInput {
 // CapAdd/CapDrop, or all with Privileged, rlimits from Ulimits, no_new_privs
 // from SecurityOpt, oomScoreAdj, terminal and consoleSize), mounts (proc,
 // /dev tmpfs, devpts, /dev/shm (ShmSize, default 64 MiB), mqueue, sysfs ro,
-// cgroup ro, Tmpfs, the three /etc files, binds from HostConfig.Binds and
-// Mounts of type bind/tmpfs), namespaces, masked and read-only paths
-// (none with Privileged), devices (Docker's default allow list + Devices;
+// cgroup ro, Tmpfs and tmpfs Mounts, the three /etc files, in.mounts),
+// namespaces, masked and read-only paths (none with Privileged), devices (Docker's default allow list + Devices;
 // all with Privileged), resources (Memory, MemorySwap, MemoryReservation,
 // NanoCpus, CpuShares, CpuPeriod/Quota, CpusetCpus/Mems, PidsLimit,
 // BlkioWeight, OomKillDisable), seccomp (Docker's default profile, a custom

@@ -183,20 +183,25 @@ TEST_F(BuildSpecTest, ReadonlyRootfsAndTmpfs) {
 }
 
 TEST_F(BuildSpecTest, BindsAndMounts) {
-  std::string missing = dir_ + "/made/by/run";
   std::string host = dir_ + "/host";
-  ASSERT_TRUE(fs::MkdirAll(host).ok());
-  oci::Spec s = Build(json::object(),
-                      {{"Binds", {missing + ":/data", host + ":/data/sub:ro,rslave"}},
-                       {"Mounts", {{{"Type", "bind"}, {"Source", host}, {"Target", "/m"}, {"ReadOnly", true}}}}});
-  EXPECT_TRUE(fs::IsDir(missing));  // created, as docker run -v does
-  const oci::Mount* data = MountAt(s, "/data");
-  ASSERT_NE(data, nullptr);
-  EXPECT_EQ(data->type, "bind");
-  EXPECT_EQ(data->options, (std::vector<std::string>{"rbind", "rprivate"}));
+  std::string missing = dir_ + "/made/by/run";
+  SpecInput in = Input(json::object(),
+                       {{"Binds", {missing + ":/ignored"}},
+                        {"Mounts", {{{"Type", "tmpfs"}, {"Target", "/t"}}}}});
+  // The engine's binds and volumes, as SetupMounts resolved them.
+  in.mounts = {{"/data/sub", "bind", host, {"rbind", "ro", "rslave"}},
+               {"/data", "bind", host, {"rbind", "rprivate"}}};
+  auto built = BuildSpec(in);
+  ASSERT_TRUE(built.ok()) << built.error().message();
+  const oci::Spec& s = *built;
+  // HostConfig.Binds is the engine's business: not read, nothing made.
+  EXPECT_FALSE(fs::Exists(missing));
+  EXPECT_EQ(MountAt(s, "/ignored"), nullptr);
+  ASSERT_NE(MountAt(s, "/data"), nullptr);
   EXPECT_EQ(MountAt(s, "/data/sub")->options,
             (std::vector<std::string>{"rbind", "ro", "rslave"}));
-  EXPECT_EQ(MountAt(s, "/m")->options, (std::vector<std::string>{"rbind", "ro", "rprivate"}));
+  ASSERT_NE(MountAt(s, "/t"), nullptr);
+  EXPECT_EQ(MountAt(s, "/t")->type, "tmpfs");
   EXPECT_EQ(s.linux.rootfs_propagation, "rslave");
   // deeper destinations after shallower ones
   size_t at_data = 0, at_sub = 0;

@@ -46,34 +46,19 @@ oci::Mount BindMount(const std::string& src, const std::string& dest, bool read_
   return m;
 }
 
-// Tmpfs, Binds and Mounts of the host config (binds and volumes from
-// in.mounts when the engine resolved them).
+// The engine's binds and volumes (in.mounts), then Tmpfs and the tmpfs
+// entries of Mounts.
 Result<std::vector<oci::Mount>> UserMounts(const SpecInput& in, const json& h) {
-  std::vector<oci::Mount> out;
-  if (in.mounts) out = *in.mounts;
+  std::vector<oci::Mount> out = in.mounts;
   if (Has(h, "Tmpfs") && h["Tmpfs"].is_object()) {
     for (const auto& [dest, data] : h["Tmpfs"].items())
       out.push_back(BERTH_TRY(TmpfsMount(dest, data.is_string() ? data.get<std::string>() : "")));
   }
-  for (const std::string& b : in.mounts ? std::vector<std::string>{} : Strs(h, "Binds")) {
-    BindSpec bind = BERTH_TRY(ParseBind(b));
-    if (bind.volume) continue;  // volumes need the engine
-    if (!fs::Exists(bind.source))  // as `docker run -v` does
-      BERTH_TRY_CTX(fs::MkdirAll(bind.source, 0755), "create bind source " + bind.source);
-    out.push_back(BindMount(bind.source, bind.destination, bind.read_only, bind.propagation));
-  }
   if (Has(h, "Mounts") && h["Mounts"].is_array()) {
     for (const json& m : h["Mounts"]) {
       BERTH_TRY(ValidateMount(m));
-      std::string type = Str(m, "Type");
-      if (type == "tmpfs") {
+      if (Str(m, "Type") == "tmpfs")
         out.push_back(BERTH_TRY(TmpfsMount(Str(m, "Target"), TmpfsOptionsString(m))));
-        continue;
-      }
-      if (in.mounts || type != "bind") continue;
-      json bo = Has(m, "BindOptions") ? m["BindOptions"] : json::object();
-      out.push_back(BindMount(fs::Clean(Str(m, "Source")), Str(m, "Target"), Bool(m, "ReadOnly"),
-                              Str(bo, "Propagation"), !Bool(bo, "NonRecursive")));
     }
   }
   return out;
