@@ -2,7 +2,7 @@
 // bridge container's namespace (opened at network setup and again after a
 // berthd restart, closed at teardown), served by the daemon's one
 // dns::Server; the engine's resolver (names and aliases a container may
-// see: its links, and its networks' peers through peer_lookup); and the
+// see: its links, and its user-defined networks' peers); and the
 // resolv.conf that points at it.
 #include <chrono>
 
@@ -81,8 +81,9 @@ void Engine::Impl::CloseDns(const std::string& id) {
 
 bool Engine::Impl::EmbeddedDns(const Container& c) {
   if (!opts.dns || !opts.network) return false;
+  // Every bridge network, the default one included (docs/architecture.md).
   std::string mode = c.host_config.value("NetworkMode", "default");
-  return mode == "default" || mode == "bridge";
+  return !(mode == "host" || mode == "none" || str::StartsWith(mode, "container:"));
 }
 
 void Engine::Impl::RestoreDns() {

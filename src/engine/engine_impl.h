@@ -142,11 +142,10 @@ class Engine::Impl {
   void UpdateLinkedHosts(const std::string& child_id);
   json LinksJson(const Container& c);
   // Names as a container sees them through the embedded DNS: its links'
-  // aliases and names, then peer_lookup (its networks' peers). Dotted IPv4s.
+  // aliases and names, then its user-defined networks' peers (names, short
+  // IDs, aliases: Engine::ResolvePeer). Dotted IPv4s.
   std::vector<std::string> LookupName(const std::string& requester, const std::string& name);
   std::optional<std::string> LookupAddr(const std::string& requester, const std::string& ip);
-  std::function<std::vector<std::string>(const std::string& requester, const std::string& name)>
-      peer_lookup;
   // Embedded DNS (dns.cc): a listener in the container's namespace while
   // its network is up. dns_mu guards dns_listeners (a leaf lock).
   void RegisterDnsResolver();

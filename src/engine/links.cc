@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "engine/engine_impl.h"
+#include "network/addr.h"
 #include "engine/spec/spec_builder.h"
 #include "network/manager.h"
 
@@ -253,8 +254,10 @@ std::vector<std::string> Engine::Impl::LookupName(const std::string& requester,
         (lc.name.size() > 1 && str::ToLower(lc.name.substr(1)) == name))
       return {lc.ip};
   }
-  if (peer_lookup) return peer_lookup(requester, name);
-  return {};
+  std::vector<std::string> out;
+  for (const network::Ipv4& ip : owner->ResolvePeer(requester, name))
+    out.push_back(network::ToString(ip));
+  return out;
 }
 
 std::optional<std::string> Engine::Impl::LookupAddr(const std::string& requester,

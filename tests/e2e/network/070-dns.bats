@@ -107,6 +107,47 @@ options timeout:1 ndots:0"
   assert_failure
 }
 
+@test "dns: on a user-defined network peers resolve by name, short ID and alias; outsiders do not" {
+  b network create appnet >/dev/null
+  b network create othernet >/dev/null
+  b run -d --name udb --network appnet --network-alias database busybox sleep 300 >/dev/null
+  local ip id
+  ip="$(b inspect --format '{{(index .NetworkSettings.Networks "appnet").IPAddress}}' udb)"
+  id="$(b inspect --format '{{.Id}}' udb)"
+  b run -d --name uweb --network appnet busybox sleep 300 >/dev/null
+  run_berth exec uweb cat /etc/resolv.conf
+  assert_match "$output" "nameserver 127\.0\.0\.11"
+  run query uweb udb
+  assert_match "$output" "A $ip"
+  run query uweb database
+  assert_match "$output" "A $ip"
+  run query uweb UDB
+  assert_match "$output" "A $ip"
+  run query uweb "${id:0:12}"
+  assert_match "$output" "A $ip"
+  run_berth exec uweb ping -c 1 -W 5 database
+  assert_success
+  # a container on another network, and one on the default bridge, see none of them
+  b run -d --name uout --network othernet busybox sleep 300 >/dev/null
+  run query uout udb
+  assert_match "$output" "rcode=NXDOMAIN"
+  run query uout database
+  assert_match "$output" "rcode=NXDOMAIN"
+  b run -d --name ubr busybox sleep 300 >/dev/null
+  run query ubr udb
+  assert_match "$output" "rcode=NXDOMAIN"
+  # connected to appnet with an alias of its own, the outsider resolves and is resolved
+  b network connect --alias side appnet uout
+  run query uout database
+  assert_match "$output" "A $ip"
+  local oip
+  oip="$(b inspect --format '{{(index .NetworkSettings.Networks "appnet").IPAddress}}' uout)"
+  run query uweb side
+  assert_match "$output" "A $oip"
+  b rm -f udb uweb uout ubr >/dev/null
+  b network rm appnet othernet >/dev/null
+}
+
 @test "dns: --network none and host keep their resolv.conf; --add-host in /etc/hosts" {
   run_berth run --rm --network none busybox cat /etc/resolv.conf
   assert_success
