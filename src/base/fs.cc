@@ -2,8 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -232,6 +234,20 @@ std::string Clean(std::string_view path) {
   }
   if (out.empty()) out = ".";
   return out;
+}
+
+Result<unique_fd> OpenBeneath(int dirfd, const std::string& rel, int flags,
+                              const std::string& what, mode_t mode) {
+  struct open_how how = {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  const std::string path = rel.empty() ? "." : rel;
+  for (;;) {
+    long fd = ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);
+    if (fd >= 0) return unique_fd(static_cast<int>(fd));
+    if (errno != EINTR && errno != EAGAIN) return Error::Sys("open " + path + " in " + what);
+  }
 }
 
 Result<std::string> Absolute(const std::string& path) {

@@ -30,6 +30,12 @@ bool Exists(const std::string& path);
 bool IsDir(const std::string& path);
 
 Result<unique_fd> Open(const std::string& path, int flags, mode_t mode = 0);
+// openat2(2) of rel below dirfd with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+// RESOLVE_NO_MAGICLINKS: no "..", absolute path or symlink may take it out
+// of (or around inside) the directory. O_CLOEXEC is added; errors name what
+// (the caller's description of dirfd) and rel.
+Result<unique_fd> OpenBeneath(int dirfd, const std::string& rel, int flags,
+                              const std::string& what, mode_t mode = 0);
 Result<std::vector<std::string>> ListDir(const std::string& path);
 // Bytes under path, as `docker system df` counts them: the sizes of every
 // entry that is not a directory (files, symlinks), a hard-linked inode

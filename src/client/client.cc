@@ -151,7 +151,13 @@ Status Client::Negotiate() {
   if (v.empty()) v = std::string(kFallbackApiVersion);
   if (http::CompareVersions(v, kMaxApiVersion) > 0) v = std::string(kMaxApiVersion);
   version_ = v;
+  build_sources_ = resp.headers.Get("Berth-Build-Sources").value_or("") == "1";
   return Ok();
+}
+
+Result<bool> Client::BuildSourcesByReference() {
+  BERTH_TRY(Negotiate());
+  return build_sources_ && endpoint_.kind == http::Endpoint::Kind::kUnix;
 }
 
 Result<std::string> Client::ApiVersion() {

@@ -98,6 +98,11 @@ class Client {
   Status Stream(const Call& call, const http::Client::DataFn& on_data,
                 http::ClientResponse* head = nullptr);
 
+  // True when build-context files may be sent by reference (build/context.h):
+  // the daemon is reached on a unix socket (so it is on this host) and says
+  // it takes them. Negotiates on first use.
+  Result<bool> BuildSourcesByReference();
+
   // GET /_ping: the headers (API-Version, OSType, …).
   Result<http::ClientResponse> Ping();
 
@@ -143,6 +148,7 @@ class Client {
   http::Endpoint endpoint_;
   http::Client http_;
   std::string version_;  // empty until negotiated
+  bool build_sources_ = false;  // the daemon's Berth-Build-Sources, once negotiated
 };
 
 // "Error: No such image: x" for a kNotFound daemon error; other errors as

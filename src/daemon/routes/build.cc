@@ -14,6 +14,7 @@
 #include "base/strings.h"
 #include "build/builder.h"
 #include "build/context.h"
+#include "build/digest_cache.h"
 #include "build/dockerfile/parser.h"
 #include "build/dockerignore.h"
 #include "build/temp.h"
@@ -81,8 +82,10 @@ class BuildRoutes {
     build::BuildOptions o = BERTH_TRY(Options(req));
     const bool quiet = req.query.Bool("q");
     auto ctx = BERTH_TRY(build::TempDir::Create(backend_.ScratchDir(), "context-"));
+    // Files by reference (berth's CLI on this host): only on the unix socket.
+    build::UnpackOptions unpack{.allow_sources = req.remote.empty(), .cache = &digests_};
     BERTH_TRY(FeedFromBody(*req.body, [&](int fd) {
-      return build::UnpackContext(fd, ctx->path(), &o.context_digests);
+      return build::UnpackContext(fd, ctx->path(), &o.context_digests, unpack);
     }));
     o.context_dir = ctx->path();
     std::string name = req.query.Get("dockerfile");
@@ -148,6 +151,7 @@ class BuildRoutes {
  private:
   build::Backend& backend_;
   EventBus& events_;
+  build::DigestCache digests_;  // of local context files, across builds
 };
 
 }  // namespace

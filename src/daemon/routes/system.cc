@@ -29,6 +29,8 @@ Status Ping(http::Request& req, http::ResponseWriter& w) {
   h.Set("Builder-Version", "1");
   h.Set("Docker-Experimental", "false");
   h.Set("OSType", "linux");
+  // berth's CLI may send build-context files by reference (build/context.h).
+  h.Set("Berth-Build-Sources", "1");
   h.Set("Cache-Control", "no-cache, no-store, must-revalidate");
   h.Set("Pragma", "no-cache");
   return w.Send(200, req.method == "HEAD" ? "" : "OK", "text/plain; charset=utf-8");

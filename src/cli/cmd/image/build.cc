@@ -139,18 +139,21 @@ Status RunBuild(Cli& cli, const BuildFlags& f, const std::string& arg) {
   call.query.Add("forcerm", f.force_rm ? "1" : "0");
   if (f.pull) call.query.Add("pull", "1");
 
+  auto* c = BERTH_TRY(cli.Client());
+  spec.by_reference = BERTH_TRY(c->BuildSourcesByReference());
+
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::Sys("pipe");
   unique_fd rd(fds[0]), wr(fds[1]);
   Status tar_status = Ok();
+  std::atomic<uint64_t> referenced{0};
   std::thread writer([&] {
-    tar_status = WriteContextTar(spec, wr.get());
+    tar_status = WriteContextTar(spec, wr.get(), &referenced);
     wr.reset();
   });
   PipeReader reader(rd.get());
   call.body_reader = &reader;
 
-  auto* c = BERTH_TRY(cli.Client());
   std::string image_id;
   int code = 0;
   std::string error;
@@ -158,7 +161,7 @@ Status RunBuild(Cli& cli, const BuildFlags& f, const std::string& arg) {
   auto announce = [&] {
     if (announced || f.quiet) return;
     announced = true;
-    cli.Out(fmt::format("Sending build context to Docker daemon  {}\n\n", HumanSize(reader.sent)));
+    cli.Out(fmt::format("Sending build context to Docker daemon  {}\n\n", HumanSize(static_cast<int64_t>(reader.sent + referenced.load()))));
   };
   client::JsonStreamDecoder dec([&](const client::json& m) -> Status {
     announce();

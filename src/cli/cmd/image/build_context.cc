@@ -13,6 +13,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "build/context.h"
 #include "build/dockerignore.h"
 
 namespace berth::cli {
@@ -35,7 +36,10 @@ class TarOut {
     if (archive_write_open_fd(a_.get(), fd) != ARCHIVE_OK) return Fail("open");
     return Ok();
   }
-  Status Add(const std::string& name, const std::string& path, const struct stat& st) {
+  // by_reference: a regular file goes as its absolute path (an xattr, see
+  // build/context.h), without data; its size is added to *referenced.
+  Status Add(const std::string& name, const std::string& path, const struct stat& st,
+             bool by_reference, std::atomic<uint64_t>* referenced) {
     std::unique_ptr<archive_entry, EntryFree> e(archive_entry_new());
     archive_entry_set_pathname(e.get(), S_ISDIR(st.st_mode) ? (name + "/").c_str() : name.c_str());
     archive_entry_set_perm(e.get(), st.st_mode & 07777);
@@ -48,6 +52,12 @@ class TarOut {
       char buf[4096];
       ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
       archive_entry_set_symlink(e.get(), n > 0 ? std::string(buf, n).c_str() : "");
+    } else if (S_ISREG(st.st_mode) && by_reference) {
+      archive_entry_set_filetype(e.get(), AE_IFREG);
+      archive_entry_set_size(e.get(), 0);
+      std::string abs = BERTH_TRY(fs::Absolute(path));
+      archive_entry_xattr_add_entry(e.get(), build::kSourceXattr, abs.data(), abs.size());
+      if (referenced) *referenced += static_cast<uint64_t>(st.st_size);
     } else if (S_ISREG(st.st_mode)) {
       archive_entry_set_filetype(e.get(), AE_IFREG);
       archive_entry_set_size(e.get(), st.st_size);
@@ -92,8 +102,8 @@ class TarOut {
   std::unique_ptr<archive, WriteFree> a_;
 };
 
-Status Walk(TarOut& tar, const build::IgnoreMatcher& ignore, const std::string& root,
-            const std::string& rel) {
+Status Walk(TarOut& tar, const build::IgnoreMatcher& ignore, const ContextSpec& spec,
+            std::atomic<uint64_t>* referenced, const std::string& root, const std::string& rel) {
   std::string dir = rel.empty() ? root : root + "/" + rel;
   DIR* d = ::opendir(dir.c_str());
   if (!d) return Error::Sys("open " + dir);
@@ -110,15 +120,16 @@ Status Walk(TarOut& tar, const build::IgnoreMatcher& ignore, const std::string& 
     if (::lstat((root + "/" + r).c_str(), &st) != 0) return Error::Sys("stat " + r);
     bool excluded = ignore.Excluded(r);
     if (excluded && !(S_ISDIR(st.st_mode) && ignore.HasExceptions())) continue;
-    if (!excluded) BERTH_TRY(tar.Add(r, root + "/" + r, st));
-    if (S_ISDIR(st.st_mode)) BERTH_TRY(Walk(tar, ignore, root, r));
+    if (!excluded)
+      BERTH_TRY(tar.Add(r, root + "/" + r, st, spec.by_reference, referenced));
+    if (S_ISDIR(st.st_mode)) BERTH_TRY(Walk(tar, ignore, spec, referenced, root, r));
   }
   return Ok();
 }
 
 }  // namespace
 
-Status WriteContextTar(const ContextSpec& spec, int fd) {
+Status WriteContextTar(const ContextSpec& spec, int fd, std::atomic<uint64_t>* referenced) {
   std::vector<std::string> patterns;
   if (auto text = fs::ReadFile(spec.dir + "/.dockerignore"); text.ok()) {
     for (const std::string& line : str::Split(*text, '\n')) {
@@ -135,7 +146,7 @@ Status WriteContextTar(const ContextSpec& spec, int fd) {
   if (!ignore.ok()) return std::move(ignore).error().Context("error checking context: .dockerignore");
   TarOut tar;
   BERTH_TRY(tar.Open(fd));
-  if (!spec.dir.empty()) BERTH_TRY(Walk(tar, *ignore, spec.dir, ""));
+  if (!spec.dir.empty()) BERTH_TRY(Walk(tar, *ignore, spec, referenced, spec.dir, ""));
   if (spec.extra_dockerfile) BERTH_TRY(tar.AddData(spec.extra_name, *spec.extra_dockerfile));
   return tar.Close();
 }
