@@ -8,13 +8,6 @@ setup_file() { bt_setup_file; }
 teardown_file() { bt_teardown_file; }
 teardown() { ct_teardown; }
 
-mkctx() {
-  local c="$BCTX/$1"
-  rm -rf "$c"
-  mkdir -p "$c"
-  echo "$c"
-}
-
 @test "a rebuild uses the cache for every step and writes no image; --no-cache rebuilds" {
   local c
   c="$(mkctx cache)"

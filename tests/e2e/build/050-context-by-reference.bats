@@ -11,13 +11,6 @@ setup_file() { bt_setup_file; }
 teardown_file() { bt_teardown_file; }
 teardown() { ct_teardown; }
 
-mkctx() {
-  local c="$BCTX/$1"
-  rm -rf "$c"
-  mkdir -p "$c"
-  echo "$c"
-}
-
 # post_tar CTXDIR QUERY: POST /build with CTXDIR as a plain tar (data, no
 # references) on the unix socket; prints the response body.
 post_tar() {

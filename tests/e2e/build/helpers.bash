@@ -12,6 +12,14 @@ bt_setup_file() {
   mkdir -p "$BCTX"
 }
 
+# mkctx NAME: a fresh, empty context directory $BCTX/NAME; prints its path.
+mkctx() {
+  local c="$BCTX/$1"
+  rm -rf "$c"
+  mkdir -p "$c"
+  echo "$c"
+}
+
 bt_teardown_file() {
   stop_dockerd || true
   ct_teardown_file
