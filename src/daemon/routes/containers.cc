@@ -505,7 +505,9 @@ void AddContainerRoutes(http::Router& r, engine::Engine* engine) {
   r.Post("/containers/create", bind(&ContainerRoutes::Create));
   r.Get("/containers/json", bind(&ContainerRoutes::List));
   r.Post("/containers/prune", bind(&ContainerRoutes::Prune));
-  r.Get("/containers/{id}/json", bind(&ContainerRoutes::Inspect));
+  // {id:.*} as moby: a name with slashes (an image reference, when `inspect`
+  // tries containers first) is a 404 here, not a 405 from the DELETE route.
+  r.Get("/containers/{id:.*}/json", bind(&ContainerRoutes::Inspect));
   r.Post("/containers/{id}/start", bind(&ContainerRoutes::Start));
   r.Post("/containers/{id}/stop", bind(&ContainerRoutes::Stop));
   r.Post("/containers/{id}/restart", bind(&ContainerRoutes::Restart));
