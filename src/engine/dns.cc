@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/json_fields.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "dns/lookup_resolver.h"
@@ -19,14 +20,6 @@ namespace berth::engine {
 namespace {
 
 constexpr const char* kEmbeddedDns = "127.0.0.11";
-
-std::vector<std::string> Strings(const json& v) {
-  std::vector<std::string> out;
-  if (v.is_array())
-    for (const auto& s : v)
-      if (s.is_string()) out.push_back(s.get<std::string>());
-  return out;
-}
 
 }  // namespace
 
@@ -48,7 +41,7 @@ Status Engine::Impl::OpenDns(const Container& c, const std::string& netns) {
   CloseDns(c.id);
   dns::ListenerConfig cfg;
   cfg.client.container_id = c.id;
-  for (const std::string& s : Strings(c.host_config.value("Dns", json()))) {
+  for (const std::string& s : jsonf::Strings(c.host_config.value("Dns", json()))) {
     auto u = dns::Upstream::Parse(s);
     if (u.ok()) cfg.upstreams.push_back(std::move(*u));
   }

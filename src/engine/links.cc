@@ -14,23 +14,16 @@
 #include <fmt/format.h>
 
 #include "base/fs.h"
+#include "base/json_fields.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "engine/engine_impl.h"
-#include "network/addr.h"
 #include "engine/spec/spec_builder.h"
+#include "network/addr.h"
 #include "network/manager.h"
 
 namespace berth::engine {
 namespace {
-
-std::vector<std::string> Strings(const json& v) {
-  std::vector<std::string> out;
-  if (v.is_array())
-    for (const auto& s : v)
-      if (s.is_string()) out.push_back(s.get<std::string>());
-  return out;
-}
 
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -99,7 +92,7 @@ std::vector<std::string> LinkEnv(const std::string& link_name, const std::string
 }
 
 Result<std::vector<Link>> Engine::Impl::ResolveLinks(const json& host_config) {
-  std::vector<std::string> given = Strings(host_config.value("Links", json()));
+  std::vector<std::string> given = jsonf::Strings(host_config.value("Links", json()));
   if (given.empty()) return std::vector<Link>{};
   std::string mode = host_config.value("NetworkMode", "default");
   if (mode == "host")
@@ -154,7 +147,7 @@ static std::vector<LinkedChild> Children(Engine::Impl& m, const std::vector<Link
       std::lock_guard lock(child->mu);
       lc.name = child->name;
       lc.hostname = child->config.value("Hostname", child->id.substr(0, 12));
-      lc.env = Strings(child->config.value("Env", json()));
+      lc.env = jsonf::Strings(child->config.value("Env", json()));
       lc.exposed = child->config.value("ExposedPorts", json());
       lc.running = child->state.status == ContainerStatus::kRunning ||
                    child->state.status == ContainerStatus::kPaused;
@@ -184,7 +177,7 @@ Result<std::vector<std::string>> Engine::Impl::CheckLinks(const Container& c,
 std::string Engine::Impl::HostsText(const Container& c, const std::vector<Link>& links,
                                     const std::string& ip) {
   std::string hostname = c.config.value("Hostname", c.id.substr(0, 12));
-  std::vector<std::string> extra = Strings(c.host_config.value("ExtraHosts", json()));
+  std::vector<std::string> extra = jsonf::Strings(c.host_config.value("ExtraHosts", json()));
   for (const LinkedChild& lc : Children(*this, links)) {
     if (lc.ip.empty()) continue;
     std::string names = lc.link.alias + " " + lc.hostname;

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "base/json_fields.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "engine/engine_impl.h"
@@ -21,31 +22,10 @@
 namespace berth::engine {
 namespace {
 
-// Docker clients send null for unset fields: a string or bool field that is
-// absent, null or of another type reads as the default (json::value throws).
-std::string JStr(const json& j, const char* key, const std::string& def = "") {
-  if (!j.is_object()) return def;
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
-}
-bool JBool(const json& j, const char* key, bool def = false) {
-  if (!j.is_object()) return def;
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() ? it->get<bool>() : def;
-}
-
 bool BridgeMode(const std::string& mode) { return mode == "default" || mode == "bridge"; }
 
 std::string ContainerName(const Container& c) {
   return c.name.empty() ? c.id.substr(0, 12) : c.name.substr(1);
-}
-
-std::vector<std::string> Strings(const json& j) {
-  std::vector<std::string> out;
-  if (j.is_array())
-    for (const auto& v : j)
-      if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
-  return out;
 }
 
 }  // namespace
@@ -57,7 +37,7 @@ std::vector<std::pair<std::string, json>> Engine::Impl::ContainerNetworks(const 
   std::string primary = BridgeMode(mode) ? "bridge" : mode;
   const json& ec = c.networking_config.value("EndpointsConfig", json::object());
   std::set<std::string> gone;
-  for (const auto& n : Strings(c.networking_config.value("Disconnected", json()))) gone.insert(n);
+  for (const auto& n : jsonf::Strings(c.networking_config.value("Disconnected", json()))) gone.insert(n);
   auto settings = [&](const std::string& key) {
     if (!ec.is_object()) return json::object();
     for (const std::string& k : {key, key == "bridge" ? std::string("default") : key})
@@ -80,11 +60,11 @@ Status CheckNetworkMode(Engine::Impl& m, const json& host_config, json* networki
   if (!ec.is_object()) ec = json::object();
   auto user_ip = [](const json& e) {
     const json& ipam = e.is_object() ? e.value("IPAMConfig", json()) : json();
-    return ipam.is_object() && !JStr(ipam, "IPv4Address").empty();
+    return ipam.is_object() && !jsonf::Str(ipam, "IPv4Address").empty();
   };
   for (const auto& [k, e] : ec.items()) {
     const json& ipam = e.is_object() ? e.value("IPAMConfig", json()) : json();
-    if (ipam.is_object() && !JStr(ipam, "IPv6Address").empty())
+    if (ipam.is_object() && !jsonf::Str(ipam, "IPv6Address").empty())
       return Error::Invalid("berth: IPv6 addresses (--ip6) are not supported: IPv4 only");
   }
   if (str::StartsWith(mode, "container:")) {
@@ -143,14 +123,14 @@ Result<Engine::Impl::NetworkSetup> Engine::Impl::SetupNetwork(const ContainerPtr
     r.container_name = ContainerName(*c);
     r.network = net == "bridge" ? "" : net;
     const json& ipam = e.value("IPAMConfig", json());
-    if (ipam.is_object() && !JStr(ipam, "IPv4Address").empty())
-      r.ip = BERTH_TRY(network::ParseIpv4(JStr(ipam, "IPv4Address")));
-    r.mac = JStr(e, "MacAddress");
-    if (rs.empty() && r.mac.empty()) r.mac = JStr(c->config, "MacAddress");
-    if (net != "bridge") r.aliases = Strings(e.value("Aliases", json()));
+    if (ipam.is_object() && !jsonf::Str(ipam, "IPv4Address").empty())
+      r.ip = BERTH_TRY(network::ParseIpv4(jsonf::Str(ipam, "IPv4Address")));
+    r.mac = jsonf::Str(e, "MacAddress");
+    if (rs.empty() && r.mac.empty()) r.mac = jsonf::Str(c->config, "MacAddress");
+    if (net != "bridge") r.aliases = jsonf::Strings(e.value("Aliases", json()));
     if (rs.empty())
       r.ports = BERTH_TRY(network::PortRequests(c->host_config.value("PortBindings", json()),
-                                                JBool(c->host_config, "PublishAllPorts"),
+                                                jsonf::Bool(c->host_config, "PublishAllPorts"),
                                                 c->config.value("ExposedPorts", json())));
     rs.push_back(std::move(r));
   }
@@ -204,7 +184,7 @@ json Engine::Impl::NetworkSettingsJson(const Container& c) {
                {"DriverOpts", nullptr}};
     if (settings.contains("IPAMConfig") && settings["IPAMConfig"].is_object())
       ep["IPAMConfig"] = settings["IPAMConfig"];
-    std::vector<std::string> aliases = Strings(settings.value("Aliases", json()));
+    std::vector<std::string> aliases = jsonf::Strings(settings.value("Aliases", json()));
     std::optional<network::NetworkInfo> info;
     if (opts.network && net != "host" && net != "none")
       if (auto n = opts.network->FindNetwork(net == "bridge" ? opts.network->id() : net); n.ok())

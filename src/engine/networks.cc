@@ -4,6 +4,7 @@
 // (their EndpointsConfig, plus the endpoint itself when they run).
 #include <fmt/format.h>
 
+#include "base/json_fields.h"
 #include "base/sha256.h"
 #include "base/strings.h"
 #include "engine/engine_impl.h"
@@ -11,19 +12,6 @@
 
 namespace berth::engine {
 namespace {
-
-// Docker clients send null for unset fields: a string or bool field that is
-// absent, null or of another type reads as the default (json::value throws).
-std::string JStr(const json& j, const char* key, const std::string& def = "") {
-  if (!j.is_object()) return def;
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
-}
-bool JBool(const json& j, const char* key, bool def = false) {
-  if (!j.is_object()) return def;
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() ? it->get<bool>() : def;
-}
 
 std::string BuiltinId(const std::string& seed, const std::string& name) {
   return Sha256LiteHex(seed + "/" + name);
@@ -147,27 +135,27 @@ Result<json> Engine::NetworkInspect(const std::string& name) {
 
 Result<json> Engine::NetworkCreate(const json& body) {
   Impl& m = *impl_;
-  std::string name = JStr(body, "Name");
+  std::string name = jsonf::Str(body, "Name");
   if (name.empty()) return Error::Invalid("network name is required");
   if (name == "host" || name == "none" || name == "bridge" || name == "default")
     return Error(Code::kConflict, fmt::format("network with name {} already exists", name));
-  std::string driver = JStr(body, "Driver");
+  std::string driver = jsonf::Str(body, "Driver");
   if (!driver.empty() && driver != "bridge")
     return Error::Invalid(fmt::format(
         "berth: network driver \"{}\" is not supported: only bridge networks", driver));
-  if (JBool(body, "EnableIPv6"))
+  if (jsonf::Bool(body, "EnableIPv6"))
     return Error::Invalid("berth: IPv6 networks are not supported: IPv4 only");
   if (!m.opts.network)
     return Error::Invalid("berth: networking is off (berthd --bridge none)");
   network::NetworkSpec s;
   s.name = name;
-  s.internal = JBool(body, "Internal");
-  s.attachable = JBool(body, "Attachable");
+  s.internal = jsonf::Bool(body, "Internal");
+  s.attachable = jsonf::Bool(body, "Attachable");
   s.labels = StringMap(body.value("Labels", json()));
   s.options = StringMap(body.value("Options", json()));
   const json& ipam = body.value("IPAM", json());
   if (ipam.is_object()) {
-    std::string idrv = JStr(ipam, "Driver");
+    std::string idrv = jsonf::Str(ipam, "Driver");
     if (!idrv.empty() && idrv != "default")
       return Error::Invalid(fmt::format("berth: IPAM driver \"{}\" is not supported", idrv));
     const json& cfgs = ipam.value("Config", json());
@@ -175,8 +163,8 @@ Result<json> Engine::NetworkCreate(const json& body) {
       return Error::Invalid("berth: one IPv4 subnet per network");
     if (cfgs.is_array() && !cfgs.empty() && cfgs[0].is_object()) {
       const json& c = cfgs[0];
-      std::string subnet = JStr(c, "Subnet"), gw = JStr(c, "Gateway"),
-                  range = JStr(c, "IPRange");
+      std::string subnet = jsonf::Str(c, "Subnet"), gw = jsonf::Str(c, "Gateway"),
+                  range = jsonf::Str(c, "IPRange");
       if (subnet.find(':') != std::string::npos)
         return Error::Invalid("berth: IPv6 subnets are not supported: IPv4 only");
       if (!subnet.empty()) {
@@ -212,13 +200,13 @@ Status Engine::NetworkRemove(const std::string& name) {
                  fmt::format("{} is a pre-defined network and cannot be removed", name));
   if (!m.opts.network) return Error::NotFound(fmt::format("network {} not found", name));
   json n = BERTH_TRY(NetworkInspect(name));
-  std::string id = JStr(n, "Id");
-  if (JStr(n, "Name") == "host" || JStr(n, "Name") == "none")
+  std::string id = jsonf::Str(n, "Id");
+  if (jsonf::Str(n, "Name") == "host" || jsonf::Str(n, "Name") == "none")
     return Error(Code::kPermissionDenied,
                  fmt::format("{} is a pre-defined network and cannot be removed",
-                             JStr(n, "Name")));
+                             jsonf::Str(n, "Name")));
   BERTH_TRY(m.opts.network->RemoveNetwork(id));
-  PublishNetwork(m, "destroy", id, JStr(n, "Name"), "");
+  PublishNetwork(m, "destroy", id, jsonf::Str(n, "Name"), "");
   return Ok();
 }
 
@@ -227,10 +215,10 @@ Result<std::vector<std::string>> Engine::NetworkPrune(
   json all = BERTH_TRY(Networks());
   std::vector<std::string> out;
   for (const json& n : all) {
-    std::string name = JStr(n, "Name");
+    std::string name = jsonf::Str(n, "Name");
     if (name == "bridge" || name == "host" || name == "none") continue;
     if (!n["Containers"].empty() || !match(n)) continue;
-    if (NetworkRemove(JStr(n, "Id")).ok()) out.push_back(name);
+    if (NetworkRemove(jsonf::Str(n, "Id")).ok()) out.push_back(name);
   }
   return out;
 }
@@ -238,8 +226,8 @@ Result<std::vector<std::string>> Engine::NetworkPrune(
 Status Engine::NetworkConnect(const std::string& network, const json& body) {
   Impl& m = *impl_;
   json n = BERTH_TRY(NetworkInspect(network));
-  std::string net = JStr(n, "Name");
-  ContainerPtr c = BERTH_TRY(m.Find(JStr(body, "Container")));
+  std::string net = jsonf::Str(n, "Name");
+  ContainerPtr c = BERTH_TRY(m.Find(jsonf::Str(body, "Container")));
   json ep = body.value("EndpointConfig", json::object());
   if (!ep.is_object()) ep = json::object();
   std::lock_guard op(c->op_mu);
@@ -262,19 +250,19 @@ Status Engine::NetworkConnect(const std::string& network, const json& body) {
                  "conflicting options: container sharing network namespace with another container "
                  "or host cannot be connected to any other network");
   if (!m.opts.network) return Error::NotFound(fmt::format("network {} not found", network));
-  auto info = BERTH_TRY(m.opts.network->FindNetwork(JStr(n, "Id")));
+  auto info = BERTH_TRY(m.opts.network->FindNetwork(jsonf::Str(n, "Id")));
   const json& ipam = ep.value("IPAMConfig", json());
   std::optional<network::Ipv4> ip;
-  if (ipam.is_object() && !JStr(ipam, "IPv6Address").empty())
+  if (ipam.is_object() && !jsonf::Str(ipam, "IPv6Address").empty())
     return Error::Invalid("berth: IPv6 addresses are not supported: IPv4 only");
-  if (ipam.is_object() && !JStr(ipam, "IPv4Address").empty()) {
+  if (ipam.is_object() && !jsonf::Str(ipam, "IPv4Address").empty()) {
     if (info.is_default)
       return Error::Invalid("user specified IP address is supported on user defined networks only");
     if (!info.user_subnet)
       return Error::Invalid(
           "user specified IP address is supported only when connecting to networks with user "
           "configured subnets");
-    ip = BERTH_TRY(network::ParseIpv4(JStr(ipam, "IPv4Address")));
+    ip = BERTH_TRY(network::ParseIpv4(jsonf::Str(ipam, "IPv4Address")));
   }
   std::string cname = c->name.empty() ? c->id.substr(0, 12) : c->name.substr(1);
   {
@@ -290,7 +278,7 @@ Status Engine::NetworkConnect(const std::string& network, const json& body) {
     r.container_name = cname;
     r.network = info.id;
     r.ip = ip;
-    r.mac = JStr(ep, "MacAddress");
+    r.mac = jsonf::Str(ep, "MacAddress");
     if (ep.contains("Aliases") && ep["Aliases"].is_array())
       for (const auto& a : ep["Aliases"])
         if (a.is_string()) r.aliases.push_back(a.get<std::string>());
@@ -319,7 +307,7 @@ Status Engine::NetworkDisconnect(const std::string& network, const std::string& 
                                  bool force) {
   Impl& m = *impl_;
   json n = BERTH_TRY(NetworkInspect(network));
-  std::string net = JStr(n, "Name");
+  std::string net = jsonf::Str(n, "Name");
   auto found = m.Find(container);
   if (!found.ok()) {
     if (force) return Ok();
@@ -340,7 +328,7 @@ Status Engine::NetworkDisconnect(const std::string& network, const std::string& 
   if (!connected)
     return Error(Code::kPermissionDenied,
                  fmt::format("container {} is not connected to network {}", c->id, net));
-  if (m.opts.network) BERTH_TRY(m.opts.network->Detach(c->id, JStr(n, "Id")));
+  if (m.opts.network) BERTH_TRY(m.opts.network->Detach(c->id, jsonf::Str(n, "Id")));
   std::lock_guard lock(c->mu);
   json& ec = c->networking_config["EndpointsConfig"];
   if (ec.is_object()) {
@@ -354,7 +342,7 @@ Status Engine::NetworkDisconnect(const std::string& network, const std::string& 
     gone.push_back(net);
   }
   BERTH_TRY(m.Save(*c));
-  PublishNetwork(m, "disconnect", JStr(n, "Id"), net, c->id);
+  PublishNetwork(m, "disconnect", jsonf::Str(n, "Id"), net, c->id);
   return Ok();
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/json_fields.h"
 #include "base/log.h"
 #include "base/scope_guard.h"
 #include "base/strings.h"
@@ -18,14 +19,6 @@
 
 namespace berth::engine {
 namespace {
-
-std::vector<std::string> Strings(const json& v) {
-  std::vector<std::string> out;
-  if (v.is_array())
-    for (const auto& s : v)
-      if (s.is_string()) out.push_back(s.get<std::string>());
-  return out;
-}
 
 // "10m", "1g", "512k", "100" → bytes (Docker's log-opt max-size).
 int64_t ParseSize(const std::string& s) {
@@ -45,7 +38,7 @@ int64_t ParseSize(const std::string& s) {
 // sets itself keeps the container's value.
 void AddLinkEnv(json* config, const std::vector<std::string>& link_env) {
   if (link_env.empty()) return;
-  std::vector<std::string> own = Strings(config->value("Env", json()));
+  std::vector<std::string> own = jsonf::Strings(config->value("Env", json()));
   std::set<std::string> keys;
   for (const std::string& e : own) keys.insert(e.substr(0, e.find('=')));
   json env = json::array();
@@ -81,12 +74,12 @@ Status WriteEtcFiles(Engine::Impl& m, const Container& c, const std::string& ip)
   BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "hosts"), m.HostsText(c, c.links, ip), 0644, false));
   auto host_resolv = fs::ReadFile("/etc/resolv.conf");
   std::string host_text = host_resolv.ok() ? *host_resolv : "";
-  std::vector<std::string> search = Strings(hc.value("DnsSearch", json()));
-  std::vector<std::string> options = Strings(hc.value("DnsOptions", json()));
+  std::vector<std::string> search = jsonf::Strings(hc.value("DnsSearch", json()));
+  std::vector<std::string> options = jsonf::Strings(hc.value("DnsOptions", json()));
   // With the embedded DNS the --dns servers are its upstreams (dns.cc).
   std::string resolv = m.EmbeddedDns(c) && ip != ""
                            ? EmbeddedResolvConf(host_text, search, options)
-                           : ResolvConf(host_text, Strings(hc.value("Dns", json())), search, options);
+                           : ResolvConf(host_text, jsonf::Strings(hc.value("Dns", json())), search, options);
   BERTH_TRY(fs::AtomicWrite(fs::Join(dir, "resolv.conf"), resolv, 0644, false));
   return Ok();
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_fields.h"
 #include "base/strings.h"
 #include "daemon/filters.h"
 #include "daemon/routes/routes.h"
@@ -14,21 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-// Docker clients send null for unset fields: a string or bool field that is
-// absent, null or of another type reads as the default (json::value throws).
-std::string JStr(const json& j, const char* key, const std::string& def = "") {
-  if (!j.is_object()) return def;
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
-}
-bool JBool(const json& j, const char* key, bool def = false) {
-  if (!j.is_object()) return def;
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() ? it->get<bool>() : def;
-}
-
 bool Builtin(const json& n) {
-  std::string name = JStr(n, "Name");
+  std::string name = jsonf::Str(n, "Name");
   return name == "bridge" || name == "host" || name == "none";
 }
 
@@ -67,7 +55,7 @@ void AddNetworkRoutes(http::Router& router, engine::Engine* e) {
           if (pred(v)) return true;
         return false;
       };
-      std::string name = JStr(n, "Name"), id = JStr(n, "Id");
+      std::string name = jsonf::Str(n, "Name"), id = jsonf::Str(n, "Id");
       bool ok = any("name", [&](const std::string& v) { return name.find(v) != std::string::npos; }) &&
                 any("id", [&](const std::string& v) { return id.rfind(v, 0) == 0; }) &&
                 any("driver", [&](const std::string& v) { return n["Driver"] == v; }) &&
@@ -121,8 +109,8 @@ void AddNetworkRoutes(http::Router& router, engine::Engine* e) {
               [e](http::Request& req, http::ResponseWriter& w) -> Status {
                 json body = BERTH_TRY(Body(req));
                 BERTH_TRY(e->NetworkDisconnect(std::string(req.Param("id")),
-                                               JStr(body, "Container"),
-                                               JBool(body, "Force")));
+                                               jsonf::Str(body, "Container"),
+                                               jsonf::Bool(body, "Force")));
                 return w.Send(200, "", "");
               });
 }
