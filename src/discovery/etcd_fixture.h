@@ -22,6 +22,20 @@ namespace berth::discovery {
 
 class EtcdServer {
  public:
+  // A loopback port the kernel just handed out and nothing listens on
+  // (bound, read, closed): for the members here, and for tests that need
+  // a port that refuses connections.
+  static uint16_t FreePort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+  }
   // The shared instance, started on first use; nullptr when unavailable.
   static EtcdServer* Get() {
     static std::unique_ptr<EtcdServer> server = Start();
@@ -42,17 +56,6 @@ class EtcdServer {
     for (const char* p : {"/usr/bin/etcd", "/usr/local/bin/etcd"})
       if (::access(p, X_OK) == 0) return p;
     return "";
-  }
-  static uint16_t FreePort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
   }
   static std::unique_ptr<EtcdServer> Start() {
     std::string bin = Binary();

@@ -109,24 +109,11 @@ TEST(EtcdClient, WatchFailsOverAndStartsAtThePreferredEndpoint) {
   down.Stop();
 }
 
-// A port nothing listens on (bound, read, closed).
-uint16_t ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // A write to a cluster whose first member is gone goes to the next one, and
 // the next call starts there.
 TEST(EtcdClient, WritesFailOverFromADeadMember) {
   if (!EtcdServer::Get()) GTEST_SKIP() << "no etcd";
-  auto etcd = EtcdClient::Open("etcd://127.0.0.1:" + std::to_string(ClosedPort()) + "," +
+  auto etcd = EtcdClient::Open("etcd://127.0.0.1:" + std::to_string(EtcdServer::FreePort()) + "," +
                                EtcdServer::Get()->url().substr(7));
   ASSERT_TRUE(etcd.ok());
   std::string key = "deadmember" + std::to_string(::getpid());
@@ -162,7 +149,7 @@ TEST(EtcdClient, NoMemberAnsweredListsEveryEndpoint) {
   });
   uint16_t down_port = *down.ListenTcp("127.0.0.1", 0);
   ASSERT_TRUE(down.Start().ok());
-  uint16_t dead = ClosedPort();
+  uint16_t dead = EtcdServer::FreePort();
   auto etcd = EtcdClient::Open("etcd://127.0.0.1:" + std::to_string(dead) + ",127.0.0.1:" +
                                std::to_string(down_port));
   ASSERT_TRUE(etcd.ok());
