@@ -114,10 +114,14 @@ Digest Sha256Of(std::string_view data) {
 
 Result<Digest> Sha256File(const std::string& path) {
   unique_fd fd = BERTH_TRY(fs::Open(path, O_RDONLY));
+  return Sha256Fd(fd.get(), path);
+}
+
+Result<Digest> Sha256Fd(int fd, const std::string& path) {
   Sha256 h;
   std::string buf(1 << 16, '\0');
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return Error::Sys("read " + path);

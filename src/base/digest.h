@@ -75,5 +75,7 @@ class Sha256 {
 Digest Sha256Of(std::string_view data);
 // Hashes a file's contents; errors name the path and the failing call.
 Result<Digest> Sha256File(const std::string& path);
+// The digest of what is left to read from fd; errors name path (what fd is).
+Result<Digest> Sha256Fd(int fd, const std::string& path);
 
 }  // namespace berth

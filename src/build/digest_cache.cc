@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <vector>
-
 #include "base/digest.h"
 #include "base/fs.h"
 
@@ -29,16 +27,7 @@ Result<std::string> DigestCache::Digest(const std::string& path, const struct st
   unique_fd fd = BERTH_TRY(fs::Open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat now;
   if (::fstat(fd.get(), &now) != 0) return Error::Sys("stat " + path);
-  Sha256 h;
-  std::vector<char> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::Sys("read " + path);
-    if (n == 0) break;
-    h.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
-  }
-  std::string digest = h.Final().str();
+  std::string digest = BERTH_TRY(Sha256Fd(fd.get(), path)).str();
   // Remember it only when the file did not change while it was read.
   struct stat after;
   if (::fstat(fd.get(), &after) == 0 && after.st_size == now.st_size &&
