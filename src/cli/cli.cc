@@ -56,6 +56,8 @@ std::unique_ptr<Command> NewRoot(GlobalOptions* g) {
   root->Add(NewSystemCommand());
   root->Add(NewVolumeCommand());
   root->Add(NewNetworkCommand());
+  root->Add(NewKvCommand());
+  root->Add(NewServiceCommand());
   root->Add(NewImageListCommand(true));
   root->Add(NewRemoveCommand(true));
   root->Add(NewHistoryCommand());

@@ -191,8 +191,9 @@ Status Client::Stream(const Call& call, const http::Client::DataFn& on_data,
   Status st = StreamCall(
       endpoint_, req,
       [&](http::ClientResponse& h) -> Status {
-        if (h.status >= 400) return ResponseError(h, req.target);
+        // head gets an error's headers too (berth kv reads a 404's X-Consul-Index).
         if (head) *head = h;
+        if (h.status >= 400) return ResponseError(h, req.target);
         return Ok();
       },
       on_data, &dialed);

@@ -14,6 +14,7 @@
 #include "base/random.h"
 #include "base/strings.h"
 #include "daemon/build_backend.h"
+#include "daemon/container_env.h"
 #include "daemon/discovery_service.h"
 #include "daemon/events.h"
 #include "daemon/host_info.h"
@@ -46,6 +47,7 @@ struct Daemon::State {
   EventBus events;
   std::unique_ptr<StoreBackend> images;
   std::unique_ptr<DiscoveryService> discovery;
+  std::unique_ptr<ContainerEnv> container_env;  // after discovery, before the engine
   std::unique_ptr<network::Manager> network;  // null with --bridge=none
   // The embedded DNS: the engine's listeners in bridge containers, and any
   // resolver or host listener added to it (dns/server.h). Stopped
@@ -185,10 +187,14 @@ Status StartState(Daemon::State& s) {
     no.state_dir = fs::Join(o.data_root, "network");
     no.netns_dir = fs::Join(o.exec_root, "netns");
     s.network = BERTH_TRY_CTX(network::Manager::Open(no), "set up the default bridge network");
+    s.discovery->ListenOnGateway(network::ToString(s.network->gateway()));
   }
+  s.container_env = BERTH_TRY(ContainerEnv::Open(fs::Join(o.data_root, "discovery-token.key"),
+                                                 s.discovery.get(), s.images->store()));
 
   // Started with or without a bridge (a host listener may use it).
   s.dns = BERTH_TRY_CTX(dns::Server::Start({}), "start the embedded DNS server");
+  s.dns->AddResolver(s.discovery->resolver());  // <name>.service.berth in containers
 
   engine::Options eo;
   eo.network = s.network.get();
@@ -199,6 +205,8 @@ Status StartState(Daemon::State& s) {
   eo.monitor_path = HelperBinary("berth-monitor", "monitor");
   eo.init_path = HelperBinary("berth-init", "init");
   eo.images = s.images->store();
+  ContainerEnv* cenv = s.container_env.get();
+  engine::SetStartEnv([cenv](const engine::StartEnvInput& in) { return cenv->ForStart(in); });
   EventBus* bus = &s.events;
   Daemon::State* st = &s;
   eo.events = [bus, st](const std::string& type, const std::string& action, const std::string& id,
@@ -218,14 +226,11 @@ Status StartState(Daemon::State& s) {
   engine::Engine* eng = s.engine.get();
   {
     std::lock_guard<std::mutex> l(s.registration_mu);
-    s.registration = std::make_unique<Registration>(eng, s.discovery->store(), "127.0.0.1");
+    s.registration =
+        std::make_unique<Registration>(eng, s.discovery->store(), cenv, "127.0.0.1");
     s.registration->Reconcile();
-    Registration* reg = s.registration.get();
-    s.discovery->api()->SetResolver([st, reg](const std::string& token) {
-      std::lock_guard<std::mutex> l(st->registration_mu);
-      return st->registration ? reg->Resolve(token) : discovery::Caller{};
-    });
   }
+  s.discovery->api()->SetResolver([cenv](const std::string& token) { return cenv->Resolve(token); });
   s.images->SetInUse([eng](const std::string& image_id) { return eng->ImageUsers(image_id); });
 
   AddSystemRoutes(s.router, {&s.host, &s.facts, &s.events, s.images.get(), [eng] {
@@ -242,6 +247,7 @@ Status StartState(Daemon::State& s) {
   AddContainerRoutes(s.router, eng);
   AddVolumeRoutes(s.router, eng);
   AddNetworkRoutes(s.router, eng);
+  AddDiscoveryRoutes(s.router, s.discovery->api());
   s.builder = std::make_unique<EngineBuildBackend>(eng, s.images->store(),
                                                    fs::Join(o.data_root, "build"));
   AddBuildRoutes(s.router, s.builder.get(), &s.events);
@@ -294,6 +300,8 @@ void Daemon::Stop() {
   s.engine.reset();
   if (s.discovery) s.discovery->Stop();
   s.discovery.reset();
+  engine::SetStartEnv(nullptr);
+  s.container_env.reset();
   if (s.network) s.network->Close();  // the table and bridge go when no container uses them
   s.network.reset();
   s.images.reset();

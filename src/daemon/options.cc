@@ -86,6 +86,9 @@ const Setting kSettings[] = {
     {"discovery-addr", 0, "discovery-addr", Kind::kString,
      "Address of the Consul-compatible discovery API (host:port, or none)",
      BERTH_STRING_SETTING(discovery_addr)},
+    {"discovery-dns-addr", 0, "discovery-dns-addr", Kind::kString,
+     "Host address of the DNS for <name>.service.berth (host:port, or none; default: --discovery-addr's host, port 8600)",
+     BERTH_STRING_SETTING(discovery_dns_addr)},
     {"bridge", 'b', "bridge", Kind::kString,
      "Linux bridge of the default network (default berth0; \"none\": no bridge network)",
      BERTH_STRING_SETTING(bridge)},
@@ -346,6 +349,13 @@ Status Validate(const Options& o) {
   if (o.discovery_addr != "none" && o.discovery_addr != "") {
     BERTH_TRY_CTX(http::ParseEndpoint("tcp://" + o.discovery_addr),
                   "--discovery-addr " + o.discovery_addr);
+  }
+  if (o.discovery_dns_addr != "none" && o.discovery_dns_addr != "") {
+    http::Endpoint ep = BERTH_TRY_CTX(http::ParseEndpoint("tcp://" + o.discovery_dns_addr),
+                                      "--discovery-dns-addr " + o.discovery_dns_addr);
+    if (o.discovery_dns_addr.find(':') == std::string::npos || ep.host.empty())
+      return Error::Invalid("--discovery-dns-addr must be host:port, got \"" +
+                            o.discovery_dns_addr + "\"");
   }
   for (const std::string& h : o.EffectiveHosts()) {
     http::Endpoint ep = BERTH_TRY_CTX(http::ParseEndpoint(h), "-H " + h);

@@ -44,6 +44,11 @@ struct Options {
   // Where the Consul-compatible API listens for the host: "host:port", or
   // "none" to serve no host listener. A failure to bind is logged, not fatal.
   std::string discovery_addr{"127.0.0.1:8500"};
+  // Where the host asks the DNS for <name>.service.berth (udp and tcp):
+  // "host:port" (port 0: any), or "none". Empty (the default): the host of
+  // discovery_addr on port 8600, or port 0 when discovery_addr's port is 0,
+  // none when it is none (so test daemons on ":0" never share a port).
+  std::string discovery_dns_addr;
   // The default bridge network: the Linux bridge ("none": no bridge
   // network, containers get only loopback), its gateway address/prefix, the
   // nftables table (empty: "berth_<bridge>", so each daemon has its own)

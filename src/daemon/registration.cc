@@ -8,9 +8,9 @@
 
 namespace berth::daemon {
 
-Registration::Registration(engine::Engine* engine, discovery::Store* store,
+Registration::Registration(engine::Engine* engine, discovery::Store* store, ContainerEnv* env,
                            std::string host_address)
-    : engine_(engine), store_(store), host_address_(std::move(host_address)) {
+    : engine_(engine), store_(store), env_(env), host_address_(std::move(host_address)) {
   worker_ = std::thread([this] { Loop(); });
 }
 
@@ -26,6 +26,7 @@ Registration::~Registration() {
 void Registration::OnEvent(const std::string& type, const std::string& action,
                            const std::string& id) {
   if (type != "container") return;
+  if (action == "destroy") env_->Forget(id);
   Job::Kind kind;
   if (action == "start" || str::StartsWith(action, "health_status"))
     kind = Job::Kind::kRegister;
@@ -75,11 +76,12 @@ void Registration::Register(const std::string& id) {
   for (const auto& e : in->value("Config", nlohmann::json::object()).value("Env", nlohmann::json::array()))
     if (e.is_string() && str::StartsWith(e.get<std::string>(), "CONSUL_HTTP_TOKEN="))
       token = e.get<std::string>().substr(18);
-  if (!token.empty()) {
+  if (token.empty()) token = env_->TokenFor(full);
+  {
     std::string name = in->value("Name", "");
     if (!name.empty() && name[0] == '/') name = name.substr(1);
-    std::lock_guard<std::mutex> l(mu_);
-    tokens_[token] = name;
+    std::string ip = in->value("NetworkSettings", nlohmann::json::object()).value("IPAddress", "");
+    env_->Remember(token, full, name, ip);
   }
   for (discovery::Service& s : services) s.owner = token;
   // Drop instances of this container that no longer apply (a rename, ports).
@@ -95,17 +97,6 @@ void Registration::Register(const std::string& id) {
     if (Status st = store_->Register(s); !st.ok())
       log::Warn("discovery: register {} of container {}: {}", s.id, full.substr(0, 12),
                 st.error().message());
-}
-
-discovery::Caller Registration::Resolve(const std::string& token) {
-  discovery::Caller c;
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = tokens_.find(token);
-  if (it == tokens_.end()) return c;
-  c.known = true;
-  c.owner = token;
-  c.kv_prefixes = {"containers/" + it->second + "/"};
-  return c;
 }
 
 void Registration::Deregister(const std::string& id) {

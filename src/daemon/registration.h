@@ -5,7 +5,8 @@
 // call back into the engine), and at start reconciles the catalog with the
 // containers that really run: instances of containers that no longer run
 // are removed (no ghosts after a crash) and running ones registered (none
-// missing). Container instances carry meta berth_container=<ID>.
+// missing). Container instances carry meta berth_container=<ID> and are
+// owned by the container's token (its CONSUL_HTTP_TOKEN, container_env.h).
 #pragma once
 
 #include <condition_variable>
@@ -15,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "discovery/consul_api.h"
+#include "daemon/container_env.h"
 #include "discovery/store.h"
 #include "engine/engine.h"
 
@@ -23,7 +24,9 @@ namespace berth::daemon {
 
 class Registration {
  public:
-  Registration(engine::Engine* engine, discovery::Store* store, std::string host_address);
+  // env: the containers' tokens (it remembers who holds which).
+  Registration(engine::Engine* engine, discovery::Store* store, ContainerEnv* env,
+               std::string host_address);
   ~Registration();
 
   // A container event (type "container"): start and health_status register,
@@ -31,11 +34,6 @@ class Registration {
   void OnEvent(const std::string& type, const std::string& action, const std::string& id);
   // Queues a full reconciliation.
   void Reconcile();
-
-  // The container a discovery token (its CONSUL_HTTP_TOKEN) names: it owns
-  // the instances registered for it and may write keys under
-  // containers/<name>/. Unknown tokens give known=false.
-  discovery::Caller Resolve(const std::string& token);
 
  private:
   struct Job {
@@ -49,11 +47,11 @@ class Registration {
 
   engine::Engine* engine_;
   discovery::Store* store_;
+  ContainerEnv* env_;
   std::string host_address_;
   std::mutex mu_;  // guards jobs_, stopping_
   std::condition_variable cv_;
   std::deque<Job> jobs_;
-  std::map<std::string, std::string> tokens_;  // token -> container name; guarded by mu_
   bool stopping_ = false;
   std::thread worker_;
 };

@@ -70,6 +70,7 @@ Status Register(Call& c) {
   if (auto old = c.store->GetService(s->id); old.ok() && !MayChange(c.caller, *old))
     return Fail(c, 403, "Permission denied: service " + s->id + " belongs to another owner");
   s->owner = c.caller.owner;
+  if (s->address.empty() && !c.caller.privileged) s->address = c.caller.address;
   if (Status st = c.store->Register(*s); !st.ok()) return FailError(c, st.error());
   return ReplyText(c, 200, "", 0);
 }

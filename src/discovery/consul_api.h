@@ -41,6 +41,7 @@ struct Caller {
   bool privileged = false;  // may change anything
   bool known = false;       // the token named a container
   std::string owner;        // recorded on services it registers
+  std::string address;      // the container's address: Address of what it registers without one
   // Key prefixes it may write ("" = all) when not privileged.
   std::vector<std::string> kv_prefixes;
 };

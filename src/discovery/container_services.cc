@@ -38,17 +38,37 @@ bool Truthy(const std::string& v) {
   return !v.empty() && l != "0" && l != "false" && l != "no";
 }
 
-}  // namespace
-
-std::vector<Service> ServicesForContainer(const json& in, const std::string& host_address) {
-  const json cfg = in.value("Config", json::object());
-  const json host = in.value("HostConfig", json::object());
+std::map<std::string, std::string> EnvMap(const json& cfg) {
   std::map<std::string, std::string> env;
   for (const json& e : cfg.value("Env", json::array()))
     if (e.is_string()) {
       auto [k, v] = str::Cut(e.get<std::string>(), '=');
       env[k] = v;
     }
+  return env;
+}
+
+std::string Label(const json& cfg, const std::string& key) {
+  if (cfg.contains("Labels") && cfg["Labels"].is_object() && cfg["Labels"].contains(key) &&
+      cfg["Labels"][key].is_string())
+    return cfg["Labels"][key].get<std::string>();
+  return "";
+}
+
+}  // namespace
+
+std::string ServiceBaseName(const json& cfg) {
+  auto env = EnvMap(cfg);
+  std::string name = env.count("SERVICE_NAME") ? env["SERVICE_NAME"] : "";
+  if (name.empty()) name = Label(cfg, "berth.service.name");
+  if (name.empty()) name = ImageBaseName(cfg.value("Image", ""));
+  return name;
+}
+
+std::vector<Service> ServicesForContainer(const json& in, const std::string& host_address) {
+  const json cfg = in.value("Config", json::object());
+  const json host = in.value("HostConfig", json::object());
+  std::map<std::string, std::string> env = EnvMap(cfg);
   std::map<std::string, std::string> labels;
   if (cfg.contains("Labels") && cfg["Labels"].is_object())
     for (auto it = cfg["Labels"].begin(); it != cfg["Labels"].end(); ++it)

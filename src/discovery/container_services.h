@@ -35,6 +35,11 @@ namespace berth::discovery {
 std::vector<Service> ServicesForContainer(const nlohmann::json& inspect,
                                           const std::string& host_address);
 
+// The service name of a container (its Docker Config: Env, Labels, Image)
+// before any "-<port>": SERVICE_NAME, else the label berth.service.name,
+// else the image's base name. The configuration store's <service>.
+std::string ServiceBaseName(const nlohmann::json& config);
+
 // The image's base name: "registry:5000/team/web:1.2" -> "web".
 std::string ImageBaseName(const std::string& image);
 

@@ -14,6 +14,8 @@
 #include "base/strings.h"
 #include "engine/engine_impl.h"
 #include "engine/spec/spec_builder.h"
+#include "engine/start_env.h"
+#include "network/manager.h"
 #include "monitor/monitor_client.h"
 #include "oci/runtime_spec_codec.h"
 
@@ -48,7 +50,42 @@ void AddLinkEnv(json* config, const std::vector<std::string>& link_env) {
   (*config)["Env"] = env;
 }
 
+// Sets each "NAME=value" in config's Env, replacing an entry of that name.
+void AddEnv(json* config, const std::vector<std::string>& extra) {
+  if (extra.empty()) return;
+  json env = config->value("Env", json::array());
+  if (!env.is_array()) env = json::array();
+  for (const std::string& kv : extra) {
+    std::string key = kv.substr(0, kv.find('='));
+    json kept = json::array();
+    for (const json& e : env)
+      if (!e.is_string() || e.get<std::string>().substr(0, e.get<std::string>().find('=')) != key)
+        kept.push_back(e);
+    kept.push_back(kv);
+    env = std::move(kept);
+  }
+  (*config)["Env"] = std::move(env);
+}
+
+std::mutex start_env_mu;
+StartEnvFn* start_env_hook = nullptr;  // guarded by start_env_mu
+
 }  // namespace
+
+void SetStartEnv(StartEnvFn fn) {
+  std::lock_guard<std::mutex> l(start_env_mu);
+  delete start_env_hook;
+  start_env_hook = fn ? new StartEnvFn(std::move(fn)) : nullptr;
+}
+
+std::vector<std::string> StartEnv(const StartEnvInput& in) {
+  StartEnvFn fn;
+  {
+    std::lock_guard<std::mutex> l(start_env_mu);
+    if (start_env_hook) fn = *start_env_hook;
+  }
+  return fn ? fn(in) : std::vector<std::string>{};
+}
 
 Status MountRootfs(Engine::Impl& m, const Container& c) {
   std::string dir = m.ContainerDir(c.id);
@@ -145,6 +182,17 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   in.id = id;
   in.config = c->config;
   AddLinkEnv(&in.config, *link_env);
+  {
+    StartEnvInput ei;
+    ei.id = id;
+    ei.name = c->name.empty() ? id : c->name.substr(1);
+    ei.image_id = c->image_id;
+    ei.config = &c->config;
+    ei.ip = net->ip;
+    if (opts.network)
+      if (auto e = opts.network->Get(id)) ei.gateway = network::ToString(e->gateway);
+    AddEnv(&in.config, StartEnv(ei));
+  }
   in.host_config = c->host_config;
   in.rootfs = merged;
   in.hostname_path = fs::Join(dir, "hostname");

@@ -43,6 +43,10 @@ std::unique_ptr<Command> NewVolumeCommand();
 // cmd/network/: "network ls|inspect|create|rm|prune|connect|disconnect"
 std::unique_ptr<Command> NewNetworkCommand();
 
+// cmd/discovery/: "kv get|put|rm|ls|watch", "service ls|inspect"
+std::unique_ptr<Command> NewKvCommand();
+std::unique_ptr<Command> NewServiceCommand();
+
 // cmd/registry/: pull, push, search, login, logout
 std::unique_ptr<Command> NewPullCommand();
 std::unique_ptr<Command> NewPushCommand();

@@ -14,6 +14,10 @@
 #include "daemon/image_backend.h"
 #include "http/router.h"
 
+namespace berth::discovery {
+class ConsulApi;
+}
+
 namespace berth::distribution {
 class Service;
 }
@@ -74,6 +78,9 @@ void AddVolumeRoutes(http::Router& router, engine::Engine* engine);
 // /networks/...: the predefined networks (list, inspect); user-defined ones
 // are refused with 501.
 void AddNetworkRoutes(http::Router& router, engine::Engine* engine);
+
+// /discovery/v1/...: the discovery API (consul_api.h) as the host sees it.
+void AddDiscoveryRoutes(http::Router& router, discovery::ConsulApi* api);
 
 // POST /build (the classic builder over backend) and /build/prune.
 void AddBuildRoutes(http::Router& router, build::Backend* backend, EventBus* events);

@@ -90,6 +90,9 @@ void AddContainerFlags(FlagSet& f, ContainerOptions* o, const EnvLookup& env) {
   f.Bool(&o->stdin_open, "interactive", 'i', false, "Keep STDIN open even if not attached");
   f.List(&o->labels, "label", 'l', "Set meta data on a container").validate = ValidateLabel;
   f.List(&o->label_file, "label-file", 0, "Read in a line delimited file of labels");
+  f.Bool(&o->config_env, "config-env", 0, false,
+         "Set environment variables from the discovery store's config/ keys at each start "
+         "(label berth.config-env=true)");
   f.Bool(&o->read_only, "read-only", 0, false, "Mount the container's root filesystem as read only");
   f.String(&o->restart, "restart", 0, "no", "Restart policy to apply when a container exits");
   f.String(&o->stop_signal, "stop-signal", 0, "SIGTERM", "Signal to stop a container");
@@ -252,6 +255,7 @@ Result<CreateConfig> ParseContainerOptions(const FlagSet& flags, const Container
   for (const auto& file : o.label_file)
     for (auto& line : BERTH_TRY(ReadKvFile(file, no_env))) labels.push_back(std::move(line));
   labels.insert(labels.end(), o.labels.begin(), o.labels.end());
+  if (o.config_env) labels.push_back("berth.config-env=true");
 
   if (!ValidPidMode(o.pid)) return Error::Invalid("--pid: invalid PID mode");
   if (!o.uts.empty() && o.uts != "host") return Error::Invalid("--uts: invalid UTS mode");

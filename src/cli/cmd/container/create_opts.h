@@ -19,7 +19,7 @@ struct ContainerOptions {
       volumes_from, cap_add, cap_drop, group_add, security_opt, log_opts, networks;
   bool privileged = false, publish_all = false, stdin_open = false, tty = false,
        oom_kill_disable = false, read_only = false, no_healthcheck = false, auto_remove = false,
-       init = false;
+       init = false, config_env = false;
   int64_t oom_score_adj = 0, stop_timeout = 0, cpu_shares = 0, cpu_period = 0, cpu_quota = 0,
           pids_limit = 0, health_retries = 0;
   std::string cidfile, entrypoint, hostname, user, workdir, mac_address, ip, ipc, pid, uts, userns,

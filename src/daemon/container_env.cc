@@ -1,0 +1,156 @@
+#include "daemon/container_env.h"
+
+#include <set>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/random.h"
+#include "base/sha256.h"
+#include "base/strings.h"
+#include "daemon/discovery_service.h"
+#include "discovery/config_env.h"
+#include "discovery/container_services.h"
+#include "image/image_store.h"
+
+namespace berth::daemon {
+
+using nlohmann::json;
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+  std::string k(key);
+  Sha256Lite h;
+  if (k.size() > 64) {
+    h.Update(k);
+    auto d = h.Final();
+    k.assign(reinterpret_cast<const char*>(d.data()), d.size());
+  }
+  k.resize(64, '\0');
+  std::string ipad(64, '\0'), opad(64, '\0');
+  for (size_t i = 0; i < 64; i++) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  h.Update(ipad);
+  h.Update(message);
+  auto inner = h.Final();
+  h.Update(opad);
+  h.Update(std::string_view(reinterpret_cast<const char*>(inner.data()), inner.size()));
+  auto d = h.Final();
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : d) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+Result<std::unique_ptr<ContainerEnv>> ContainerEnv::Open(const std::string& key_path,
+                                                         DiscoveryService* discovery,
+                                                         image::ImageStore* images) {
+  std::unique_ptr<ContainerEnv> e(new ContainerEnv());
+  e->discovery_ = discovery;
+  e->images_ = images;
+  auto key = fs::ReadFile(key_path);
+  if (key.ok() && str::Trim(*key).size() >= 32) {
+    e->key_ = std::string(str::Trim(*key));
+  } else {
+    e->key_ = rnd::Hex(32);
+    BERTH_TRY_CTX(fs::AtomicWrite(key_path, e->key_ + "\n", 0600, true),
+                  "write the discovery token key");
+  }
+  return e;
+}
+
+std::string ContainerEnv::TokenFor(const std::string& container_id) const {
+  return HmacSha256Hex(key_, "berth-container-token:" + container_id).substr(0, 40);
+}
+
+void ContainerEnv::Remember(const std::string& token, const std::string& container_id,
+                            const std::string& name, const std::string& ip) {
+  if (token.empty()) return;
+  std::lock_guard<std::mutex> l(mu_);
+  // A container has one token: drop one it held before (a changed -e).
+  std::erase_if(holders_, [&](const auto& kv) {
+    return kv.second.id == container_id && kv.first != token;
+  });
+  holders_[token] = {container_id, name, ip};
+}
+
+void ContainerEnv::Forget(const std::string& container_id) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::erase_if(holders_, [&](const auto& kv) {
+    return kv.second.id == container_id || str::StartsWith(kv.second.id, container_id);
+  });
+}
+
+discovery::Caller ContainerEnv::Resolve(const std::string& token) {
+  discovery::Caller c;
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = holders_.find(token);
+  if (it == holders_.end()) return c;
+  c.known = true;
+  c.owner = token;
+  c.address = it->second.ip;
+  c.kv_prefixes = {"containers/" + it->second.name + "/"};
+  return c;
+}
+
+namespace {
+
+bool Truthy(const std::string& v) {
+  std::string l = str::ToLower(v);
+  return !v.empty() && l != "0" && l != "false" && l != "no";
+}
+
+}  // namespace
+
+std::vector<std::string> ContainerEnv::ForStart(const engine::StartEnvInput& in) {
+  std::vector<std::string> out;
+  const json& cfg = *in.config;
+  std::map<std::string, std::string> env;
+  std::vector<std::string> entries;
+  for (const json& e : cfg.value("Env", json::array()))
+    if (e.is_string()) {
+      entries.push_back(e.get<std::string>());
+      auto [k, v] = str::Cut(entries.back(), '=');
+      env[k] = v;
+    }
+
+  std::string addr = in.gateway.empty() ? "" : discovery_->ContainerAddress(in.gateway);
+  if (!addr.empty()) {
+    if (!env.count("CONSUL_HTTP_ADDR")) out.push_back("CONSUL_HTTP_ADDR=" + addr);
+    std::string token = env.count("CONSUL_HTTP_TOKEN") ? env["CONSUL_HTTP_TOKEN"] : "";
+    if (token.empty()) {
+      token = TokenFor(in.id);
+      out.push_back("CONSUL_HTTP_TOKEN=" + token);
+    }
+    Remember(token, in.id, in.name, in.ip);
+  }
+
+  std::string label;
+  if (cfg.contains("Labels") && cfg["Labels"].is_object())
+    label = cfg["Labels"].value("berth.config-env", "");
+  if (!Truthy(label)) return out;
+  std::string service = discovery::ServiceBaseName(cfg);
+  auto values = discovery::ConfigEnv(*discovery_->store(), service, in.name);
+  if (!values.ok()) {
+    log::Warn("config-env of {}: {}", in.name, values.error().message());
+    return out;
+  }
+  // What the user set: entries that are not the image's own.
+  std::set<std::string> image_entries;
+  if (images_) {
+    if (auto img = images_->Inspect(in.image_id); img.ok())
+      for (const json& e : img->value("Config", json::object()).value("Env", json::array()))
+        if (e.is_string()) image_entries.insert(e.get<std::string>());
+  }
+  std::set<std::string> user_set;
+  for (const std::string& e : entries)
+    if (!image_entries.count(e)) user_set.insert(e.substr(0, e.find('=')));
+  for (const std::string& v : *values)
+    if (!user_set.count(v.substr(0, v.find('=')))) out.push_back(v);
+  return out;
+}
+
+}  // namespace berth::daemon
