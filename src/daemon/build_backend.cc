@@ -9,6 +9,7 @@
 
 #include "base/fs.h"
 #include "base/scope_guard.h"
+#include "base/stdcopy.h"
 #include "base/strings.h"
 #include "build/temp.h"
 
@@ -33,28 +34,6 @@ class LayerView : public build::RootView {
  private:
   std::string path_;
   bool mounted_;
-};
-
-// Docker's 8-byte stream frames → payloads.
-class Demux {
- public:
-  explicit Demux(const std::function<void(std::string_view)>& out) : out_(out) {}
-  void Feed(std::string_view data) {
-    buf_.append(data);
-    size_t pos = 0;
-    while (buf_.size() - pos >= 8) {
-      uint32_t n = (uint32_t(uint8_t(buf_[pos + 4])) << 24) | (uint32_t(uint8_t(buf_[pos + 5])) << 16) |
-                   (uint32_t(uint8_t(buf_[pos + 6])) << 8) | uint32_t(uint8_t(buf_[pos + 7]));
-      if (buf_.size() - pos - 8 < n) break;
-      out_(std::string_view(buf_).substr(pos + 8, n));
-      pos += 8 + n;
-    }
-    buf_.erase(0, pos);
-  }
-
- private:
-  const std::function<void(std::string_view)>& out_;
-  std::string buf_;
 };
 
 }  // namespace
@@ -109,14 +88,13 @@ Result<int> EngineBuildBackend::RunContainer(const std::string& id,
   // The container's output from its log, followed to its end.
   engine::LogsOptions lo;
   lo.follow = true;
-  Demux demux(out);
-  BERTH_TRY(engine_.Logs(
-      id, lo, nullptr,
-      [&](std::string_view data) -> Status {
-        demux.Feed(data);
-        return Ok();
-      },
-      nullptr));
+  // RUN shows stdout and stderr alike; a system-error frame ends the step.
+  auto show = [&](std::string_view d) -> Status {
+    out(d);
+    return Ok();
+  };
+  StdDemux demux(show, show);
+  BERTH_TRY(engine_.Logs(id, lo, nullptr, [&](std::string_view data) { return demux.Feed(data); }, nullptr));
   return engine_.Wait(id, engine::WaitCondition::kNotRunning, nullptr, nullptr);
 }
 

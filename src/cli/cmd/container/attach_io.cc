@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "base/unique_fd.h"
-#include "cli/cmd/container/stdcopy.h"
+#include "base/stdcopy.h"
 #include "cli/cmd/container/term.h"
 
 namespace berth::cli {

@@ -1,7 +1,7 @@
 // berth logs: the container's log, stdout and stderr apart when it has no
 // tty (docker's 8-byte frames, split by StdDemux).
 #include "cli/cmd/container/manage_commands.h"
-#include "cli/cmd/container/stdcopy.h"
+#include "base/stdcopy.h"
 
 namespace berth::cli {
 namespace {

@@ -17,5 +17,5 @@ target_sources(berth_cli PRIVATE
 target_link_libraries(berth_cli PRIVATE PkgConfig::CLI_MANAGE_ARCHIVE)
 
 berth_test(cli_manage_test
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/manage_test.cc ${CMAKE_CURRENT_LIST_DIR}/stdcopy_test.cc
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/manage_test.cc
   LIBS berth_cli berth_http)

@@ -9,8 +9,7 @@ target_sources(berth_cli PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/attach_io.cc
   ${CMAKE_CURRENT_LIST_DIR}/create_opts.cc
   ${CMAKE_CURRENT_LIST_DIR}/create_parse.cc
-  ${CMAKE_CURRENT_LIST_DIR}/term.cc
-  ${CMAKE_CURRENT_LIST_DIR}/stdcopy.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/term.cc)
 
 # Unit tests: flags → create body (docker's bodies), parsers, detach keys.
 berth_test(cli_container_test

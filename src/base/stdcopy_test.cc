@@ -1,8 +1,8 @@
-#include "cli/cmd/container/stdcopy.h"
+#include "base/stdcopy.h"
 
 #include <gtest/gtest.h>
 
-namespace berth::cli {
+namespace berth {
 namespace {
 
 std::string Frame(char stream, std::string_view payload) {
@@ -58,4 +58,4 @@ TEST(StdDemux, PartialAndErrorFrames) {
 }
 
 }  // namespace
-}  // namespace berth::cli
+}  // namespace berth

@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 
-namespace berth::cli {
+namespace berth {
 
 // Splits a framed byte stream fed in arbitrary pieces. out/err receive the
 // payloads of stdout and stderr frames. A system-error frame (3) becomes the
@@ -27,4 +27,4 @@ class StdDemux {
   std::string buf_;
 };
 
-}  // namespace berth::cli
+}  // namespace berth

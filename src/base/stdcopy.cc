@@ -1,8 +1,8 @@
-#include "cli/cmd/container/stdcopy.h"
+#include "base/stdcopy.h"
 
 #include <cstdint>
 
-namespace berth::cli {
+namespace berth {
 
 Status StdDemux::Feed(std::string_view data) {
   // Whole frames are taken from data where they are; only a frame cut at
@@ -44,4 +44,4 @@ Status StdDemux::Feed(std::string_view data) {
   return Ok();
 }
 
-}  // namespace berth::cli
+}  // namespace berth
