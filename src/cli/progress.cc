@@ -8,22 +8,6 @@ namespace berth::cli {
 
 using nlohmann::json;
 
-std::string FormatProgress(int64_t current, int64_t total, int width) {
-  if (current <= 0 && total <= 0) return "";
-  if (total <= 0) return fmt::format("{:>8}", HumanSize(static_cast<double>(current)));
-  std::string bar;
-  if (width > 110) {
-    int pct = static_cast<int>(static_cast<double>(current) / static_cast<double>(total) * 100) / 2;
-    if (pct > 50) pct = 50;
-    bar = "[" + std::string(pct, '=') + ">" + std::string(50 - pct, ' ') + "] ";
-  }
-  std::string numbers;
-  if (current <= total)
-    numbers = fmt::format("{:>8}/{}", HumanSize(static_cast<double>(current)),
-                          HumanSize(static_cast<double>(total)));
-  return bar + numbers;
-}
-
 Status ProgressDisplay::Show(const json& m) {
   auto get = [&](const char* k) {
     auto it = m.find(k);
@@ -40,7 +24,7 @@ Status ProgressDisplay::Show(const json& m) {
     current = m["progressDetail"].value("current", int64_t{0});
     total = m["progressDetail"].value("total", int64_t{0});
   }
-  std::string bar = has_progress ? FormatProgress(current, total, terminal_ ? width_ : 200) : "";
+  std::string bar = has_progress ? units::ProgressBar(current, total, terminal_ ? width_ : 200) : "";
   if (m.contains("aux") && status.empty() && id.empty()) return Ok();
   if (!terminal_) {
     if (has_progress && !bar.empty()) return Ok();  // no bars without a terminal

@@ -17,10 +17,6 @@
 
 namespace berth::cli {
 
-// JSONProgress.String(): the bar (only when width > 110) and
-// "current/total" sizes; "" when there is nothing to show.
-std::string FormatProgress(int64_t current, int64_t total, int width);
-
 class ProgressDisplay {
  public:
   ProgressDisplay(std::function<void(std::string_view)> out, bool terminal, int width = 80)

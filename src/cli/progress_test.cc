@@ -7,15 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-TEST(Progress, Format) {
-  EXPECT_EQ(FormatProgress(0, 0, 200), "");
-  EXPECT_EQ(FormatProgress(1000000, 2000000, 200),
-            "[=========================>                         ]      1MB/2MB");
-  // Narrow terminals get the sizes only, as docker.
-  EXPECT_EQ(FormatProgress(1000000, 2000000, 80), "     1MB/2MB");
-  EXPECT_EQ(FormatProgress(3, 2, 200), "[==================================================>] ");
-}
-
 TEST(Progress, PlainLinesWithoutTerminal) {
   std::string out;
   ProgressDisplay d([&](std::string_view s) { out += s; }, false);

@@ -7,20 +7,6 @@
 namespace berth::cli {
 namespace {
 
-const char* const kDecimal[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-const char* const kBinary[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
-
-std::string Custom(double size, double base, const char* const* units, int precision) {
-  int i = 0;
-  while (size >= base && i < 8) {
-    size /= base;
-    ++i;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", precision, size);
-  return std::string(buf) + units[i];
-}
-
 struct tm LocalTm(int64_t secs) {
   time_t t = static_cast<time_t>(secs);
   struct tm tm {};
@@ -38,14 +24,6 @@ std::string Offset(const struct tm& tm, bool z) {
 }
 
 }  // namespace
-
-std::string HumanSizeWithPrecision(double size, int precision) {
-  return Custom(size, 1000.0, kDecimal, precision);
-}
-
-std::string HumanSize(double size) { return HumanSizeWithPrecision(size, 4); }
-
-std::string BytesSize(double size) { return Custom(size, 1024.0, kBinary, 4); }
 
 std::string HumanDuration(int64_t seconds) {
   if (seconds < 1) return "Less than a second";

@@ -6,14 +6,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/units.h"
+
 namespace berth::cli {
 
-// units.HumanSizeWithPrecision: decimal units, %.*g ("1.24MB", "4.26kB", "0B").
-std::string HumanSizeWithPrecision(double size, int precision);
-// units.HumanSize: precision 4.
-std::string HumanSize(double size);
-// units.BytesSize: binary units, precision 4 ("7.771GiB").
-std::string BytesSize(double size);
+// Sizes: base/units.h (the daemon renders them too).
+using units::BytesSize;
+using units::HumanSize;
+using units::HumanSizeWithPrecision;
 // units.HumanDuration: "Less than a second", "About a minute", "2 weeks".
 std::string HumanDuration(int64_t seconds);
 // HumanDuration(now - unix_seconds) + " ago", as docker's CREATED column.

@@ -13,12 +13,6 @@
 
 namespace berth::distribution {
 
-// go-units HumanSize: decimal units, 4 significant digits ("2.15MB").
-std::string HumanSize(double size);
-// JSONProgress.String() as the daemon renders it (wide terminal): the bar
-// and "current/total"; "" when there is nothing to show.
-std::string ProgressString(int64_t current, int64_t total);
-
 using MessageFn = std::function<void(const nlohmann::json&)>;
 
 class Emitter {

@@ -9,22 +9,6 @@
 namespace berth::distribution {
 namespace {
 
-TEST(Progress, HumanSize) {
-  EXPECT_EQ(HumanSize(0), "0B");
-  EXPECT_EQ(HumanSize(999), "999B");
-  EXPECT_EQ(HumanSize(2153000), "2.153MB");
-  EXPECT_EQ(HumanSize(4260), "4.26kB");
-}
-
-TEST(Progress, Bar) {
-  EXPECT_EQ(ProgressString(0, 0), "");
-  EXPECT_EQ(ProgressString(1000000, 2000000),
-            "[=========================>                         ]      1MB/2MB");
-  EXPECT_EQ(ProgressString(2153000, 2153000),
-            "[==================================================>]  2.153MB/2.153MB");
-  EXPECT_EQ(ProgressString(1234, 0), " 1.234kB");
-}
-
 TEST(Progress, EmitterShapes) {
   std::vector<nlohmann::json> got;
   Emitter em([&](const nlohmann::json& j) { got.push_back(j); });
