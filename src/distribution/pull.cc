@@ -1,9 +1,9 @@
 // Service::Pull: see service.h.
-#include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "base/log.h"
+#include "base/parallel.h"
 #include "base/reference.h"
 #include "distribution/pipe.h"
 #include "distribution/registry.h"
@@ -121,29 +121,7 @@ class Puller {
 
   Status RunJobs(const std::string& repo, const std::vector<LayerJob>& jobs,
                  image::ImageStore::Ingest& ingest) {
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex mu;
-    Status first;
-    auto worker = [&] {
-      for (;;) {
-        if (failed) return;
-        size_t i = next++;
-        if (i >= jobs.size()) return;
-        Status s = PullLayer(repo, jobs[i], ingest);
-        if (!s.ok()) {
-          std::lock_guard lock(mu);
-          if (first.ok()) first = std::move(s);
-          failed = true;
-        }
-      }
-    };
-    std::vector<std::thread> threads;
-    size_t n = std::min(jobs.size(), static_cast<size_t>(concurrency_));
-    for (size_t i = 1; i < n; ++i) threads.emplace_back(worker);
-    if (n > 0) worker();
-    for (auto& t : threads) t.join();
-    return first;
+    return ParallelFor(jobs.size(), concurrency_, [&](size_t i) { return PullLayer(repo, jobs[i], ingest); });
   }
 
   // Downloads one layer into the pipe while another thread unpacks it.

@@ -3,10 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <thread>
-
 #include "base/fs.h"
+#include "base/parallel.h"
 #include "base/reference.h"
 #include "base/strings.h"
 #include "distribution/layer_upload.h"
@@ -64,32 +62,11 @@ class Pusher {
     for (size_t k = n; k-- > 0;) em_.Status(img.diff_ids[k].ShortId(), "Preparing");
     for (size_t k = n; k-- > 0;)
       if (n - 1 - k >= static_cast<size_t>(concurrency_)) em_.Status(img.diff_ids[k].ShortId(), "Waiting");
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex mu;
-    Status first;
-    auto worker = [&] {
-      for (;;) {
-        if (failed) return;
-        size_t i = next++;
-        if (i >= n) return;
-        size_t k = n - 1 - i;
-        auto got = PushLayer(repo, img.diff_ids[k]);
-        if (!got.ok()) {
-          std::lock_guard lock(mu);
-          if (first.ok()) first = std::move(got).error();
-          failed = true;
-          return;
-        }
-        layers[k] = *got;
-      }
-    };
-    std::vector<std::thread> threads;
-    size_t workers = std::min(n, static_cast<size_t>(concurrency_));
-    for (size_t i = 1; i < workers; ++i) threads.emplace_back(worker);
-    if (workers > 0) worker();
-    for (auto& t : threads) t.join();
-    BERTH_TRY(first);
+    BERTH_TRY(ParallelFor(n, concurrency_, [&](size_t i) -> Status {
+      size_t k = n - 1 - i;  // bottom layer first
+      layers[k] = BERTH_TRY(PushLayer(repo, img.diff_ids[k]));
+      return Ok();
+    }));
 
     // The config, then the manifest.
     Digest config_digest = img.id;
