@@ -74,13 +74,5 @@ TEST(RegistryAuth, Header) {
   EXPECT_EQ(ParseAuthConfig(R"({"Username":"x","Password":"y"})")->username, "x");
 }
 
-TEST(Base64, RoundTrip) {
-  for (std::string s : {"", "a", "ab", "abc", "abcd", "\xff\xfe\xfd"}) {
-    EXPECT_EQ(*base64::Decode(base64::Encode(s)), s);
-    EXPECT_EQ(*base64::Decode(base64::Encode(s, true)), s);
-  }
-  EXPECT_EQ(base64::Encode("alice:pw"), "YWxpY2U6cHc=");
-}
-
 }  // namespace
 }  // namespace berth::distribution

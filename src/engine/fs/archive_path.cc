@@ -7,6 +7,7 @@
 
 #include <cstdio>
 
+#include "base/base64.h"
 #include "base/fs.h"
 #include "engine/fs/container_fs.h"
 #include "engine/fs/in_root.h"
@@ -58,33 +59,6 @@ std::string Rfc3339Nano(const struct timespec& ts) {
     out += f;
   }
   return out + "Z";
-}
-
-std::string Base64(std::string_view in) {
-  static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += kChars[(v >> 18) & 63];
-    out += kChars[(v >> 12) & 63];
-    out += kChars[(v >> 6) & 63];
-    out += kChars[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += kChars[(v >> 18) & 63];
-    out += kChars[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kChars[(v >> 18) & 63];
-    out += kChars[(v >> 12) & 63];
-    out += kChars[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
 }
 
 Error NotFoundIn(const std::string& path, const std::string& id) {
@@ -143,7 +117,7 @@ std::string EncodeStatHeader(const PathStat& st) {
                       {"mode", st.mode},
                       {"mtime", st.mtime},
                       {"linkTarget", st.link_target}};
-  return Base64(j.dump());
+  return base64::Encode(j.dump());
 }
 
 Status ArchivePath(const std::string& merged_dir, const std::string& path, int out_fd,
