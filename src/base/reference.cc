@@ -17,22 +17,6 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 Error InvalidFormat() { return Error::Invalid("invalid reference format"); }
 
-// [a-z0-9]+ (("." | "_" | "__" | "-"+) [a-z0-9]+)*
-bool ValidPathComponent(std::string_view c) {
-  size_t i = 0;
-  for (;;) {
-    size_t start = i;
-    while (i < c.size() && IsLowerAlnum(c[i])) ++i;
-    if (i == start) return false;
-    if (i == c.size()) return true;
-    size_t sep = i;
-    while (i < c.size() && !IsLowerAlnum(c[i])) ++i;
-    std::string_view s = c.substr(sep, i - sep);
-    bool dashes = s.find_first_not_of('-') == std::string_view::npos;
-    if (s != "." && s != "_" && s != "__" && !dashes) return false;
-  }
-}
-
 // [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
 bool ValidDomainComponent(std::string_view c) {
   if (c.empty() || !IsAlnum(c.front()) || !IsAlnum(c.back())) return false;
@@ -119,6 +103,21 @@ std::pair<std::string, std::string> SplitDockerDomain(std::string_view name) {
 }
 
 }  // namespace
+
+bool ValidPathComponent(std::string_view c) {
+  size_t i = 0;
+  for (;;) {
+    size_t start = i;
+    while (i < c.size() && IsLowerAlnum(c[i])) ++i;
+    if (i == start) return false;
+    if (i == c.size()) return true;
+    size_t sep = i;
+    while (i < c.size() && !IsLowerAlnum(c[i])) ++i;
+    std::string_view s = c.substr(sep, i - sep);
+    bool dashes = s.find_first_not_of('-') == std::string_view::npos;
+    if (s != "." && s != "_" && s != "__" && !dashes) return false;
+  }
+}
 
 bool ValidTag(std::string_view tag) {
   if (tag.empty() || tag.size() > 128 || !IsWord(tag[0])) return false;

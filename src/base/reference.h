@@ -75,6 +75,9 @@ struct AnyReference {
 };
 Result<AnyReference> ParseAny(std::string_view s);
 
+// One component of a repository path: [a-z0-9]+ (("." | "_" | "__" | "-"+) [a-z0-9]+)*
+bool ValidPathComponent(std::string_view component);
+// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
 bool ValidTag(std::string_view tag);
 // True for a domain as the grammar allows it ("localhost:5000", "[::1]:80").
 bool ValidDomain(std::string_view domain);

@@ -1,6 +1,7 @@
 // Manifest, tag and referrer endpoints of Registry.
 #include <nlohmann/json.hpp>
 
+#include "base/reference.h"
 #include "base/strings.h"
 #include "image/manifest.h"
 #include "registry/names.h"
@@ -37,7 +38,7 @@ std::vector<std::string> AcceptedTypes(const http::Headers& h, bool* any) {
 
 Status Registry::GetManifest(Ctx& c, const std::string& repo, const std::string& ref) {
   bool by_digest = ref.find(':') != std::string::npos;
-  if (!by_digest && !ValidTag(ref)) return Fail(c, ManifestUnknown("invalid tag \"" + ref + "\""));
+  if (!by_digest && !ref::ValidTag(ref)) return Fail(c, ManifestUnknown("invalid tag \"" + ref + "\""));
   Digest d;
   if (by_digest) {
     auto p = Digest::Parse(ref);
@@ -70,7 +71,7 @@ Status Registry::PutManifest(Ctx& c, const std::string& repo, const std::string&
     auto p = Digest::Parse(ref);
     if (!p.ok()) return Fail(c, DigestInvalid(p.error().message()));
     want = *p;
-  } else if (!ValidTag(ref)) {
+  } else if (!ref::ValidTag(ref)) {
     return Fail(c, ApiError{"TAG_INVALID", 400, "manifest tag did not match URI", ref});
   }
   if (!Authorize(c, repo, Action::kPush)) return Ok();
@@ -143,7 +144,7 @@ Status Registry::DeleteManifest(Ctx& c, const std::string& repo, const std::stri
     auto p = Digest::Parse(ref);
     if (!p.ok()) return Fail(c, DigestInvalid(p.error().message()));
     d = *p;
-  } else if (!ValidTag(ref)) {
+  } else if (!ref::ValidTag(ref)) {
     return Fail(c, ManifestUnknown("invalid tag \"" + ref + "\""));
   }
   if (!Authorize(c, repo, Action::kDelete)) return Ok();

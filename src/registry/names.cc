@@ -2,29 +2,10 @@
 
 #include <vector>
 
+#include "base/reference.h"
+
 namespace berth::registry {
 namespace {
-
-bool Alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-// [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*
-bool ValidComponent(std::string_view c) {
-  if (c.empty() || !Alnum(c.front()) || !Alnum(c.back())) return false;
-  for (size_t i = 0; i < c.size();) {
-    if (Alnum(c[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < c.size() && !Alnum(c[j])) ++j;
-    std::string_view sep = c.substr(i, j - i);
-    bool ok = sep == "." || sep == "_" || sep == "__" ||
-              sep.find_first_not_of('-') == std::string_view::npos;
-    if (!ok) return false;
-    i = j;
-  }
-  return true;
-}
 
 std::vector<std::string_view> Split(std::string_view s) {
   std::vector<std::string_view> out;
@@ -51,18 +32,7 @@ std::string Join(const std::vector<std::string_view>& segs, size_t n) {
 bool ValidRepoName(std::string_view name) {
   if (name.empty() || name.size() > 255) return false;
   for (std::string_view c : Split(name))
-    if (!ValidComponent(c)) return false;
-  return true;
-}
-
-bool ValidTag(std::string_view tag) {
-  if (tag.empty() || tag.size() > 128) return false;
-  auto word = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  if (!word(tag[0])) return false;
-  for (char c : tag)
-    if (!word(c) && c != '.' && c != '-') return false;
+    if (!ref::ValidPathComponent(c)) return false;
   return true;
 }
 

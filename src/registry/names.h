@@ -1,7 +1,6 @@
-// Repository names, tags and the routes under /v2/ (OCI Distribution Spec
-// grammar): a name is path components [a-z0-9]+ joined by '.', '_', '__' or
-// runs of '-', separated by '/', at most 255 characters; a tag is
-// [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
+// Repository names and the routes under /v2/ (OCI Distribution Spec
+// grammar): a name is path components (ref::ValidPathComponent) separated by
+// '/', at most 255 characters; tags are checked by ref::ValidTag.
 #pragma once
 
 #include <string>
@@ -10,7 +9,6 @@
 namespace berth::registry {
 
 bool ValidRepoName(std::string_view name);
-bool ValidTag(std::string_view tag);
 
 // What a /v2/ path names.
 struct V2Route {

@@ -18,16 +18,6 @@ TEST(Names, RepoNames) {
   EXPECT_FALSE(ValidRepoName(std::string(256, 'a')));
 }
 
-TEST(Names, Tags) {
-  EXPECT_TRUE(ValidTag("latest"));
-  EXPECT_TRUE(ValidTag("v1.2-rc_3"));
-  EXPECT_TRUE(ValidTag("_x"));
-  EXPECT_FALSE(ValidTag(".x"));
-  EXPECT_FALSE(ValidTag("-x"));
-  EXPECT_FALSE(ValidTag("a/b"));
-  EXPECT_FALSE(ValidTag(std::string(129, 'a')));
-}
-
 TEST(Names, Routes) {
   using K = V2Route::Kind;
   EXPECT_EQ(ParseV2Path("/v2/").kind, K::kPing);
