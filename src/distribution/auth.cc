@@ -1,26 +1,20 @@
 #include "distribution/auth.h"
 
 #include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
 #include "base/strings.h"
+#include "http/message.h"
 
 namespace berth::distribution {
 namespace {
 
 using nlohmann::json;
 
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
 std::string StringField(const json& j, std::string_view key) {
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (Lower(it.key()) == key && it->is_string()) return it->get<std::string>();
+    if (str::ToLower(it.key()) == key && it->is_string()) return it->get<std::string>();
   return "";
 }
 
@@ -76,7 +70,7 @@ std::vector<Challenge> ParseChallenges(std::string_view h) {
     std::string scheme = token();
     if (scheme.empty()) break;
     Challenge c;
-    c.scheme = Lower(scheme);
+    c.scheme = str::ToLower(scheme);
     // Parameters: name=value or name="quoted", comma separated, until a
     // token not followed by '=' (the next challenge's scheme).
     for (;;) {
@@ -101,7 +95,7 @@ std::vector<Challenge> ParseChallenges(std::string_view h) {
       } else {
         value = token();
       }
-      c.params[Lower(name)] = value;
+      c.params[str::ToLower(name)] = value;
       skip_ws();
       if (i < h.size() && h[i] == ',') ++i;
     }
@@ -117,23 +111,6 @@ std::string RepositoryScope(std::string_view repo, const std::vector<std::string
   return "repository:" + std::string(repo) + ":" + str::Join(seen, ",");
 }
 
-std::string QueryEscape(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string o;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      o += static_cast<char>(c);
-    } else if (c == ' ') {
-      o += '+';
-    } else {
-      o += '%';
-      o += hex[c >> 4];
-      o += hex[c & 15];
-    }
-  }
-  return o;
-}
-
 std::string TokenUrl(const Challenge& bearer, const std::vector<std::string>& scopes,
                      std::string_view account) {
   auto get = [&](const char* k) {
@@ -142,9 +119,9 @@ std::string TokenUrl(const Challenge& bearer, const std::vector<std::string>& sc
   };
   std::string url = get("realm");
   std::vector<std::string> q;
-  if (std::string s = get("service"); !s.empty()) q.push_back("service=" + QueryEscape(s));
-  for (const auto& sc : scopes) q.push_back("scope=" + QueryEscape(sc));
-  if (!account.empty()) q.push_back("account=" + QueryEscape(account));
+  if (std::string s = get("service"); !s.empty()) q.push_back("service=" + http::QueryEscape(s));
+  for (const auto& sc : scopes) q.push_back("scope=" + http::QueryEscape(sc));
+  if (!account.empty()) q.push_back("account=" + http::QueryEscape(account));
   if (q.empty()) return url;
   return url + (url.find('?') == std::string::npos ? "?" : "&") + str::Join(q, "&");
 }

@@ -53,7 +53,4 @@ std::string TokenUrl(const Challenge& bearer, const std::vector<std::string>& sc
 // The token from the endpoint's JSON ("token", else "access_token").
 Result<std::string> ParseTokenResponse(std::string_view body);
 
-// Query escaping as Go's url.QueryEscape.
-std::string QueryEscape(std::string_view s);
-
 }  // namespace berth::distribution

@@ -5,6 +5,7 @@
 #include "base/base64.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "http/message.h"
 #include "image/manifest.h"
 
 namespace berth::distribution {
@@ -21,23 +22,6 @@ std::string AcceptManifests() {
 std::string CodeText(std::string code) {
   for (char& c : code) c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return code;
-}
-
-std::string StatusText(int s) {
-  switch (s) {
-    case 400: return "400 Bad Request";
-    case 401: return "401 Unauthorized";
-    case 403: return "403 Forbidden";
-    case 404: return "404 Not Found";
-    case 405: return "405 Method Not Allowed";
-    case 409: return "409 Conflict";
-    case 416: return "416 Requested Range Not Satisfiable";
-    case 429: return "429 Too Many Requests";
-    case 500: return "500 Internal Server Error";
-    case 502: return "502 Bad Gateway";
-    case 503: return "503 Service Unavailable";
-    default: return std::to_string(s);
-  }
 }
 
 }  // namespace
@@ -57,7 +41,8 @@ std::string RegistryErrorText(const HttpResponse& r) {
   }
   if (!j.is_discarded() && j.is_object() && j.contains("details") && j["details"].is_string())
     return j["details"].get<std::string>();
-  return "unexpected status from registry: " + StatusText(r.status);
+  std::string reason(http::ReasonPhrase(r.status));
+  return "unexpected status from registry: " + std::to_string(r.status) + (reason.empty() ? "" : " " + reason);
 }
 
 Code CodeForStatus(int s) {
@@ -252,7 +237,7 @@ Result<bool> Registry::MountBlob(std::string_view repo, const Digest& digest, st
   HttpRequest req;
   req.method = "POST";
   auto r = BERTH_TRY(Do(req, "/v2/" + std::string(repo) + "/blobs/uploads/?mount=" + digest.str() +
-                                 "&from=" + QueryEscape(from)));
+                                 "&from=" + http::QueryEscape(from)));
   if (r.status == 201) return true;
   if (r.status != 202) return Error(CodeForStatus(r.status), RegistryErrorText(r));
   *location = r.Header("location");
@@ -272,7 +257,7 @@ Result<std::string> Registry::StartUpload(std::string_view repo) {
 Status Registry::FinishUpload(const std::string& location, const Digest& digest, int fd, int64_t size) {
   std::string url = location;
   if (!str::StartsWith(url, "http")) url = ep_.base + url;
-  url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + QueryEscape(digest.str());
+  url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + http::QueryEscape(digest.str());
   HttpRequest req;
   req.method = "PUT";
   req.upload_fd = fd;
@@ -321,7 +306,7 @@ Result<std::optional<int64_t>> Registry::UploadStatus(const std::string& locatio
 
 Status Registry::CommitUpload(const std::string& location, const Digest& digest) {
   std::string url = Url(location);
-  url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + QueryEscape(digest.str());
+  url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + http::QueryEscape(digest.str());
   HttpRequest req;
   req.method = "PUT";
   req.headers.push_back("Content-Type: application/octet-stream");
@@ -343,7 +328,7 @@ Result<Digest> Registry::PutManifest(std::string_view repo, std::string_view ref
 }
 
 Result<json> Registry::Search(std::string_view term, int limit) {
-  std::string path = "/v1/search?q=" + QueryEscape(term);
+  std::string path = "/v1/search?q=" + http::QueryEscape(term);
   if (limit > 0) path += "&n=" + std::to_string(limit);
   auto r = BERTH_TRY(Do({}, path));
   if (r.status != 200) return Error(CodeForStatus(r.status), RegistryErrorText(r));

@@ -3,7 +3,7 @@
 #include <curl/curl.h>
 #include <unistd.h>
 
-#include <cctype>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 
@@ -23,14 +23,17 @@ size_t OnHeader(char* buf, size_t size, size_t n, void* p) {
   auto* c = static_cast<Call*>(p);
   std::string_view line(buf, size * n);
   if (str::StartsWith(line, "HTTP/")) {
-    // A new response (after a redirect or 100 Continue): start over.
+    // A new response (after a redirect or 100 Continue): start over. The
+    // status must be known before the body arrives (OnBody routes 2xx
+    // bodies to on_data).
     c->resp->headers.clear();
+    auto sp = line.find(' ');
+    if (sp != std::string_view::npos) c->resp->status = std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
     return size * n;
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return size * n;
-  std::string name(str::Trim(line.substr(0, colon)));
-  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string name = str::ToLower(str::Trim(line.substr(0, colon)));
   c->resp->headers.emplace(name, std::string(str::Trim(line.substr(colon + 1))));
   return size * n;
 }
@@ -76,10 +79,7 @@ struct ListDeleter {
 
 std::string GoVerb(const std::string& m) {
   if (m.empty()) return m;
-  std::string v = m.substr(0, 1);
-  for (size_t i = 1; i < m.size(); ++i)
-    v += static_cast<char>(std::tolower(static_cast<unsigned char>(m[i])));
-  return v;
+  return m.substr(0, 1) + str::ToLower(std::string_view(m).substr(1));
 }
 
 }  // namespace
@@ -161,20 +161,6 @@ Result<HttpResponse> Perform(const HttpRequest& req, const TransportOptions& opt
     }
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
-  // The status must be known before the body arrives (OnBody routes 2xx
-  // bodies to on_data): curl sets it once the head is parsed.
-  struct StatusHook {
-    static size_t Header(char* buf, size_t size, size_t n, void* p) {
-      auto* c = static_cast<Call*>(p);
-      std::string_view line(buf, size * n);
-      if (str::StartsWith(line, "HTTP/")) {
-        auto sp = line.find(' ');
-        if (sp != std::string_view::npos) c->resp->status = std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
-      }
-      return OnHeader(buf, size, n, p);
-    }
-  };
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, StatusHook::Header);
   CURLcode rc = curl_easy_perform(e);
   if (call.data_failed) return std::move(call.data_error).error();
   if (rc != CURLE_OK) {
