@@ -40,6 +40,8 @@ TEST(Reference, ParseNormalizedValid) {
        "my-registry.example.com:443/a.b/c_d/e__f/g---h:T_a-g.1"},
       {"[::1]:5000/x", "[::1]:5000", "x", "", "", "[::1]:5000/x", "[::1]:5000/x"},
       {"127.0.0.1:5000/x", "127.0.0.1:5000", "x", "", "", "127.0.0.1:5000/x", "127.0.0.1:5000/x"},
+      {"127.0.0.1:5000/x@sha256:" + kHex, "127.0.0.1:5000", "x", "", "sha256:" + kHex,
+       "127.0.0.1:5000/x@sha256:" + kHex, "127.0.0.1:5000/x@sha256:" + kHex},
       // An upper-case first component is a domain (as current Docker).
       {"FOO/bar", "FOO", "bar", "", "", "FOO/bar", "FOO/bar"},
       // A first component that is neither default nor a valid domain is a path.

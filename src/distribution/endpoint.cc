@@ -65,10 +65,4 @@ Endpoint ResolveEndpoint(std::string_view domain, const std::vector<std::string>
   return ep;
 }
 
-std::string CredentialKey(std::string_view domain) {
-  if (domain == "docker.io" || domain == "index.docker.io" || domain.empty())
-    return "https://index.docker.io/v1/";
-  return std::string(domain);
-}
-
 }  // namespace berth::distribution

@@ -30,9 +30,4 @@ bool IsLoopbackHost(std::string_view host_port);
 bool IsInsecure(std::string_view domain, const std::vector<std::string>& insecure);
 Endpoint ResolveEndpoint(std::string_view domain, const std::vector<std::string>& insecure);
 
-// The repository path a registry knows ("library/busybox" for docker.io).
-// Docker's index name for messages and credentials: "docker.io" ->
-// "https://index.docker.io/v1/", others as they are.
-std::string CredentialKey(std::string_view domain);
-
 }  // namespace berth::distribution

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "base/reference.h"
 #include "distribution/service.h"
 
 namespace berth::distribution {
@@ -37,28 +36,6 @@ TEST(Endpoint, Resolve) {
   EXPECT_TRUE(local.insecure);
 }
 
-// Reference -> registry and repository, as pull and push use them.
-TEST(Endpoint, ReferenceToRepository) {
-  struct Case {
-    const char* in;
-    const char* domain;
-    const char* repo;
-  } cases[] = {
-      {"busybox", "docker.io", "library/busybox"},
-      {"alice/app:1", "docker.io", "alice/app"},
-      {"localhost:5000/alice/app", "localhost:5000", "alice/app"},
-      {"127.0.0.1:5000/x@sha256:0123456789012345678901234567890123456789012345678901234567890123",
-       "127.0.0.1:5000", "x"},
-      {"quay.io/org/img:tag", "quay.io", "org/img"},
-  };
-  for (const auto& c : cases) {
-    auto r = ref::ParseNormalized(c.in);
-    ASSERT_TRUE(r.ok()) << c.in;
-    EXPECT_EQ(r->domain, c.domain) << c.in;
-    EXPECT_EQ(r->path, c.repo) << c.in;
-  }
-}
-
 TEST(Endpoint, ServerAddressAndSearchTerm) {
   EXPECT_EQ(DomainOfServer("https://index.docker.io/v1/"), "docker.io");
   EXPECT_EQ(DomainOfServer(""), "docker.io");
@@ -67,8 +44,6 @@ TEST(Endpoint, ServerAddressAndSearchTerm) {
   EXPECT_EQ(SplitSearchTerm("localhost:5000/ali"), (std::pair<std::string, std::string>{"localhost:5000", "ali"}));
   EXPECT_EQ(SplitSearchTerm("busybox"), (std::pair<std::string, std::string>{"docker.io", "busybox"}));
   EXPECT_EQ(SplitSearchTerm("alice/app"), (std::pair<std::string, std::string>{"docker.io", "alice/app"}));
-  EXPECT_EQ(CredentialKey("docker.io"), "https://index.docker.io/v1/");
-  EXPECT_EQ(CredentialKey("localhost:5000"), "localhost:5000");
 }
 
 }  // namespace
