@@ -12,6 +12,10 @@ TEST(Fs, CleanResolvesDotsLexically) {
   EXPECT_EQ(Clean("a/../../b"), "../b");
   EXPECT_EQ(Clean(""), ".");
   EXPECT_EQ(Clean("/"), "/");
+  EXPECT_EQ(Clean("a//b/../c/"), "a/c");
+  EXPECT_EQ(Clean("../x"), "../x");
+  EXPECT_EQ(Clean("/../x"), "/x");
+  EXPECT_EQ(Clean("./"), ".");
 }
 
 TEST(Fs, DirnameBasename) {

@@ -13,7 +13,6 @@
 #include "base/digest.h"
 #include "base/fs.h"
 #include "build/digest_cache.h"
-#include "build/dockerignore.h"
 
 namespace berth::build {
 namespace {
@@ -104,14 +103,14 @@ Status UnpackContext(int fd, const std::string& dir, std::map<std::string, std::
   archive_entry* e = nullptr;
   int rc;
   while ((rc = archive_read_next_header(r.get(), &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
-    std::string name = CleanPath(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+    std::string name = fs::Clean(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
     while (!name.empty() && name[0] == '/') name.erase(0, 1);
     if (name == "." || name.empty()) continue;
     if (name == ".." || name.rfind("../", 0) == 0)
       return Error::Invalid("build context: entry leaves the context: " + name);
     archive_entry_set_pathname(e, (dir + "/" + name).c_str());
     if (const char* hl = archive_entry_hardlink(e)) {
-      std::string target = CleanPath(hl);
+      std::string target = fs::Clean(hl);
       while (!target.empty() && target[0] == '/') target.erase(0, 1);
       archive_entry_set_hardlink(e, (dir + "/" + target).c_str());
     }

@@ -19,7 +19,6 @@
 #include "base/fs.h"
 #include "base/scope_guard.h"
 #include "base/strings.h"
-#include "build/dockerignore.h"
 #include "build/layer_tar.h"
 #include "build/temp.h"
 #include "build/state.h"
@@ -138,13 +137,13 @@ Result<std::pair<uid_t, gid_t>> ParseChown(const std::string& spec, const std::s
 std::string AbsDest(const std::string& dest, const std::string& workdir) {
   bool dir = dest.empty() || dest.back() == '/' || dest == "." || str::EndsWith(dest, "/.");
   std::string joined = !dest.empty() && dest[0] == '/' ? dest : (workdir.empty() ? "/" : workdir) + "/" + dest;
-  std::string clean = CleanPath(joined);
+  std::string clean = fs::Clean(joined);
   if (dir && clean != "/") clean += "/";
   return clean;
 }
 
 std::string Rel(const std::string& abs) {
-  std::string r = CleanPath(abs);
+  std::string r = fs::Clean(abs);
   while (!r.empty() && r[0] == '/') r.erase(0, 1);
   return r == "." ? "" : r;
 }
@@ -247,7 +246,7 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
                                "download the file into the build context and {} it from there",
                                cmd_name, w, cmd_name));
     std::string rel = Rel("/" + w);
-    if (from_context && (str::StartsWith(CleanPath(w), "../") || CleanPath(w) == ".."))
+    if (from_context && (str::StartsWith(fs::Clean(w), "../") || fs::Clean(w) == ".."))
       return Error::Invalid(fmt::format("Forbidden path outside the build context: {} ()", w));
     if (root.empty())
       return Error::NotFound(fmt::format(
@@ -256,7 +255,7 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
           cmd_name, w));
     std::vector<std::string> matches;
     if (HasWildcard(rel)) {
-      Glob(root, str::Split(rel, '/'), 0, "", &matches);
+      BERTH_TRY(Glob(root, str::Split(rel, '/'), 0, "", &matches));
       if (matches.empty()) return Error::NotFound(cmd_name + " failed: no source files were specified");
     } else {
       matches.push_back(rel);
@@ -468,7 +467,7 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
 Status Dispatcher::Workdir(const dockerfile::Instruction& in, StageState* st) {
   std::string w = BERTH_TRY(Word(in.args[0], *st));
   std::string cur = st->run_config.value("WorkingDir", "");
-  std::string abs = CleanPath(!w.empty() && w[0] == '/' ? w : (cur.empty() ? "/" : cur) + "/" + w);
+  std::string abs = fs::Clean(!w.empty() && w[0] == '/' ? w : (cur.empty() ? "/" : cur) + "/" + w);
   st->run_config["WorkingDir"] = abs;
   json cc = NopConfig(*st, "WORKDIR " + abs, true);
   if (BERTH_TRY(Probe(st, cc))) return Ok();

@@ -2,29 +2,10 @@
 // the way Docker compiles them.
 #include "build/dockerignore.h"
 
+#include "base/fs.h"
 #include "base/strings.h"
 
 namespace berth::build {
-
-std::string CleanPath(std::string_view p) {
-  if (p.empty()) return ".";
-  bool rooted = p[0] == '/';
-  std::vector<std::string> out;
-  for (const std::string& part : str::Split(p, '/')) {
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!out.empty() && out.back() != "..")
-        out.pop_back();
-      else if (!rooted)
-        out.push_back("..");
-      continue;
-    }
-    out.push_back(part);
-  }
-  std::string s = str::Join(out, "/");
-  if (rooted) return "/" + s;
-  return s.empty() ? "." : s;
-}
 
 namespace {
 
@@ -91,7 +72,7 @@ Result<IgnoreMatcher> IgnoreMatcher::FromPatterns(const std::vector<std::string>
       pat.exception = true;
       m.has_exceptions_ = true;
     }
-    p = CleanPath(p);
+    p = fs::Clean(p);
     if (p.size() > 1 && p[0] == '/') p = p.substr(1);
     pat.text = p;
     pat.re = BERTH_TRY(Compile(p));

@@ -40,7 +40,4 @@ class IgnoreMatcher {
   bool has_exceptions_ = false;
 };
 
-// Path cleaning as Go's path.Clean ("a//b/../c/" → "a/c", "" → ".").
-std::string CleanPath(std::string_view p);
-
 }  // namespace berth::build

@@ -55,13 +55,5 @@ TEST(DockerIgnore, Errors) {
   EXPECT_TRUE(m->HasExceptions());
 }
 
-TEST(DockerIgnore, Clean) {
-  EXPECT_EQ(CleanPath("a//b/../c/"), "a/c");
-  EXPECT_EQ(CleanPath(""), ".");
-  EXPECT_EQ(CleanPath("/../x"), "/x");
-  EXPECT_EQ(CleanPath("../x"), "../x");
-  EXPECT_EQ(CleanPath("./"), ".");
-}
-
 }  // namespace
 }  // namespace berth::build

@@ -90,7 +90,7 @@ class BuildRoutes {
     o.context_dir = ctx->path();
     std::string name = req.query.Get("dockerfile");
     if (name.empty()) name = "Dockerfile";
-    std::string clean = build::CleanPath(name);
+    std::string clean = fs::Clean(name);
     while (!clean.empty() && clean[0] == '/') clean.erase(0, 1);
     if (clean == ".." || str::StartsWith(clean, "../"))
       return Error::Invalid("Cannot locate specified Dockerfile: " + name);

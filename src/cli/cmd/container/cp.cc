@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 #include "cli/cmd/container/cp_archive.h"
 #include "cli/cmd/container/cp_path.h"
@@ -46,7 +47,7 @@ std::string Cwd() {
 // filepath.EvalSymlinks.
 Result<std::string> EvalSymlinks(const std::string& path) {
   char buf[PATH_MAX];
-  if (::realpath(path.c_str(), buf) == nullptr) return PathError("lstat", cp::CleanPath(path));
+  if (::realpath(path.c_str(), buf) == nullptr) return PathError("lstat", fs::Clean(path));
   return std::string(buf);
 }
 
@@ -97,7 +98,7 @@ Result<cp::CopyInfo> CopyInfoDestinationPath(std::string path) {
     ssize_t len = ::readlink(path.c_str(), buf, sizeof buf - 1);
     if (len < 0) return PathError("readlink", path);
     std::string target(buf, static_cast<size_t>(len));
-    if (target.empty() || target[0] != '/') target = cp::CleanPath(cp::SplitPathDirEntry(path).first + "/" + target);
+    if (target.empty() || target[0] != '/') target = fs::Clean(cp::SplitPathDirEntry(path).first + "/" + target);
     path = target;
     r = ::lstat(path.c_str(), &st);
   }
@@ -120,7 +121,7 @@ Status FromContainer(Cli& cli, const Options& o, const std::string& ctr, std::st
     auto st = client::ContainerStatPath(*c, ctr, src);
     if (st.ok() && (Mode(*st) & kModeSymlink)) {
       std::string target = st->value("linkTarget", "");
-      if (target.empty() || target[0] != '/') target = cp::CleanPath(cp::SplitPathDirEntry(src).first + "/" + target);
+      if (target.empty() || target[0] != '/') target = fs::Clean(cp::SplitPathDirEntry(src).first + "/" + target);
       std::tie(src, rebase) = cp::GetRebaseName(src, target);
     }
   }
@@ -169,7 +170,7 @@ Status ToContainer(Cli& cli, const Options& o, const std::string& ctr, std::stri
   auto st = client::ContainerStatPath(*c, ctr, dst);
   if (st.ok() && (Mode(*st) & kModeSymlink)) {
     std::string target = st->value("linkTarget", "");
-    if (target.empty() || target[0] != '/') target = cp::CleanPath(cp::SplitPathDirEntry(dst).first + "/" + target);
+    if (target.empty() || target[0] != '/') target = fs::Clean(cp::SplitPathDirEntry(dst).first + "/" + target);
     dst_info.path = target;
     st = client::ContainerStatPath(*c, ctr, target);
   }

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 #include "cli/cmd/container/cp_path.h"
 
@@ -113,7 +114,7 @@ class Packer {
 
 // Refuses names that climb out of the destination.
 bool Escapes(const std::string& name) {
-  std::string c = CleanPath(name);
+  std::string c = fs::Clean(name);
   return c == ".." || c.rfind("../", 0) == 0;
 }
 
@@ -165,7 +166,7 @@ Status ExtractTar(int fd, const std::string& dst_dir, const Renames& renames) {
       return Error::Internal(std::string("archive: ") + archive_error_string(a.get()));
     std::string name = Relative(renames.Apply(archive_entry_pathname(e)));
     if (Escapes(name)) return Error::Invalid(fmt::format("invalid archive entry {}", name));
-    std::string target = CleanPath(root + "/" + name);
+    std::string target = fs::Clean(root + "/" + name);
     // NoOverwriteDirNonDir, as docker's CopyTo extracts.
     struct stat st {};
     bool is_dir = archive_entry_filetype(e) == AE_IFDIR;
@@ -175,11 +176,11 @@ Status ExtractTar(int fd, const std::string& dst_dir, const Renames& renames) {
       if (!S_ISDIR(st.st_mode) && is_dir)
         return Error::Invalid(fmt::format("cannot overwrite non-directory \"{}\" with directory \"{}\"", target, target));
     }
-    archive_entry_set_pathname(e, CleanPath(name).c_str());
+    archive_entry_set_pathname(e, fs::Clean(name).c_str());
     if (const char* hl = archive_entry_hardlink(e)) {
       std::string link = Relative(renames.Apply(hl));
       if (Escapes(link)) return Error::Invalid(fmt::format("invalid hardlink {}", link));
-      archive_entry_set_hardlink(e, CleanPath(link).c_str());
+      archive_entry_set_hardlink(e, fs::Clean(link).c_str());
     }
     if (archive_write_header(disk.get(), e) != ARCHIVE_OK)
       return Error::Internal(fmt::format("extract {}: {}", target, archive_error_string(disk.get())));

@@ -1,6 +1,6 @@
 #include "cli/cmd/container/cp_path.h"
 
-#include <vector>
+#include "base/fs.h"
 
 namespace berth::cli::cp {
 
@@ -9,32 +9,6 @@ CpArg SplitCpArg(const std::string& arg) {
   auto colon = arg.find(':');
   if (colon == std::string::npos || arg[0] == '.') return {"", arg};
   return {arg.substr(0, colon), arg.substr(colon + 1)};
-}
-
-std::string CleanPath(std::string_view p) {
-  if (p.empty()) return ".";
-  bool rooted = p[0] == '/';
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i < p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    std::string_view part = p.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") parts.pop_back();
-      else if (!rooted) parts.emplace_back("..");
-      continue;
-    }
-    parts.emplace_back(part);
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t k = 0; k < parts.size(); ++k) {
-    if (k) out += '/';
-    out += parts[k];
-  }
-  return out.empty() ? "." : out;
 }
 
 bool HasTrailingSeparator(std::string_view p) { return !p.empty() && p.back() == '/'; }
@@ -64,10 +38,10 @@ std::string PreserveTrailingDotOrSeparator(const std::string& cleaned, const std
 }
 
 std::pair<std::string, std::string> SplitPathDirEntry(const std::string& path) {
-  std::string cleaned = CleanPath(path);
+  std::string cleaned = fs::Clean(path);
   if (SpecifiesCurrentDir(path)) cleaned += cleaned == "/" ? "." : "/.";
   auto slash = cleaned.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : CleanPath(cleaned.substr(0, slash + 1));
+  std::string dir = slash == std::string::npos ? "." : fs::Clean(cleaned.substr(0, slash + 1));
   std::string base = slash == std::string::npos ? cleaned : cleaned.substr(slash + 1);
   return {dir, base.empty() ? "/" : base};
 }
@@ -81,7 +55,7 @@ std::pair<std::string, std::string> GetRebaseName(const std::string& path, std::
 }
 
 std::string ResolveLocalPath(const std::string& path, const std::string& cwd) {
-  std::string abs = !path.empty() && path[0] == '/' ? CleanPath(path) : CleanPath(cwd + "/" + path);
+  std::string abs = !path.empty() && path[0] == '/' ? fs::Clean(path) : fs::Clean(cwd + "/" + path);
   return PreserveTrailingDotOrSeparator(abs, path);
 }
 

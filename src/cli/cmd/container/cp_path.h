@@ -20,8 +20,6 @@ struct CpArg {
 };
 CpArg SplitCpArg(const std::string& arg);
 
-// Go's filepath.Clean.
-std::string CleanPath(std::string_view p);
 bool HasTrailingSeparator(std::string_view p);
 bool SpecifiesCurrentDir(std::string_view p);  // ends with "/." (or is ".")
 bool AssertsDirectory(std::string_view p);      // either of the above

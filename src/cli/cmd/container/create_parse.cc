@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "base/duration.h"
+#include "base/fs.h"
 #include "base/strings.h"
 
 namespace berth::cli {
@@ -481,23 +482,6 @@ bool ValidDeviceMode(std::string_view mode) {
   return true;
 }
 
-// Go's path.Clean for absolute and relative slash paths.
-std::string CleanPath(std::string_view p) {
-  bool abs = !p.empty() && p[0] == '/';
-  std::vector<std::string> out;
-  for (const auto& part : str::Split(p, '/')) {
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!out.empty() && out.back() != "..") out.pop_back();
-      else if (!abs) out.push_back("..");
-      continue;
-    }
-    out.push_back(part);
-  }
-  std::string r = (abs ? "/" : "") + str::Join(out, "/");
-  return r.empty() ? "." : r;
-}
-
 }  // namespace
 
 Result<ojson> ParseDevice(std::string_view spec) {
@@ -510,14 +494,14 @@ Result<ojson> ParseDevice(std::string_view spec) {
   std::string val(spec);
   if (split.size() == 1) {
     container_path = split[0];
-    val = CleanPath(container_path);
+    val = fs::Clean(container_path);
   } else if (split.size() == 2) {
     if (ValidDeviceMode(split[1])) {
       container_path = split[0];
-      val = CleanPath(container_path) + ":" + split[1];
+      val = fs::Clean(container_path) + ":" + split[1];
     } else {
       container_path = split[1];
-      val = split[0] + ":" + CleanPath(container_path);
+      val = split[0] + ":" + fs::Clean(container_path);
     }
   } else {
     container_path = split[1];

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 #include "cli/cmd/container/cp_path.h"
 #include "cli/cmd/container/manage_commands.h"
@@ -22,7 +23,7 @@ struct CommitOptions {
 
 Status ValidateOutputPath(const std::string& path) {
   std::string dir = ".";
-  std::string clean = cp::CleanPath(path);
+  std::string clean = fs::Clean(path);
   if (auto slash = clean.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : clean.substr(0, slash);
   struct stat st {};
   if (dir != "." && ::stat(dir.c_str(), &st) != 0 && errno == ENOENT)
