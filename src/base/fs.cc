@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -148,6 +149,7 @@ bool IsDir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// Sorted bytewise, so walks (build contexts, COPY layers) are deterministic.
 Result<std::vector<std::string>> ListDir(const std::string& path) {
   DIR* dir = ::opendir(path.c_str());
   if (!dir) return Error::Sys("opendir " + path);
@@ -157,6 +159,7 @@ Result<std::vector<std::string>> ListDir(const std::string& path) {
     names.emplace_back(de->d_name);
   }
   ::closedir(dir);
+  std::sort(names.begin(), names.end());
   return names;
 }
 

@@ -73,4 +73,14 @@ TEST_F(FsTmp, ReadMissingFileNamesPath) {
   EXPECT_NE(r.error().message().find(dir_ + "/nope"), std::string::npos);
 }
 
+TEST_F(FsTmp, ListDirIsSortedAndReportsErrors) {
+  for (const char* n : {"b", "a", "C", "a.b"}) ASSERT_TRUE(AtomicWrite(dir_ + "/" + n, "").ok());
+  ASSERT_TRUE(MkdirAll(dir_ + "/d").ok());
+  auto names = ListDir(dir_);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"C", "a", "a.b", "b", "d"}));
+  EXPECT_FALSE(ListDir(dir_ + "/missing").ok());
+  EXPECT_FALSE(ListDir(dir_ + "/a").ok());  // not a directory
+}
+
 }  // namespace berth::fs

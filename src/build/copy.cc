@@ -35,51 +35,42 @@ struct Source {
   std::string heredoc_data;
 };
 
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return names;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 bool HasWildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
 // Paths under root matching pattern, component by component (so "*" does
 // not cross "/"), sorted.
-void Glob(const std::string& root, const std::vector<std::string>& parts, size_t i,
-          const std::string& rel, std::vector<std::string>* out) {
+Status Glob(const std::string& root, const std::vector<std::string>& parts, size_t i,
+            const std::string& rel, std::vector<std::string>* out) {
   if (i == parts.size()) {
     out->push_back(rel);
-    return;
+    return Ok();
   }
   std::string dir = rel.empty() ? root : root + "/" + rel;
-  for (const std::string& name : ListDir(dir)) {
+  for (const std::string& name : BERTH_TRY(fs::ListDir(dir))) {
     if (::fnmatch(parts[i].c_str(), name.c_str(), 0) != 0) continue;
     std::string next = rel.empty() ? name : rel + "/" + name;
     if (i + 1 < parts.size()) {
       struct stat st;
       if (::stat((root + "/" + next).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
     }
-    Glob(root, parts, i + 1, next, out);
+    BERTH_TRY(Glob(root, parts, i + 1, next, out));
   }
+  return Ok();
 }
 
-// Walks dir (sorted, depth first), calling fn(rel, stat) for everything below.
-void Walk(const std::string& dir, const std::string& rel,
-          const std::function<void(const std::string&, const struct stat&)>& fn) {
-  for (const std::string& name : ListDir(rel.empty() ? dir : dir + "/" + rel)) {
+// Walks dir (sorted, depth first), calling fn(rel, stat) for everything
+// below. A directory or entry that cannot be read is an error: a COPY must
+// not commit a layer with parts silently missing.
+using WalkFn = std::function<Status(const std::string&, const struct stat&)>;
+Status Walk(const std::string& dir, const std::string& rel, const WalkFn& fn) {
+  for (const std::string& name : BERTH_TRY(fs::ListDir(rel.empty() ? dir : dir + "/" + rel))) {
     std::string r = rel.empty() ? name : rel + "/" + name;
     struct stat st;
-    if (::lstat((dir + "/" + r).c_str(), &st) != 0) continue;
-    fn(r, st);
-    if (S_ISDIR(st.st_mode)) Walk(dir, r, fn);
+    if (::lstat((dir + "/" + r).c_str(), &st) != 0) return Error::Sys("lstat " + dir + "/" + r);
+    BERTH_TRY(fn(r, st));
+    if (S_ISDIR(st.st_mode)) BERTH_TRY(Walk(dir, r, fn));
   }
+  return Ok();
 }
 
 // Looks a name up in an /etc/passwd- or /etc/group-shaped file.
@@ -329,11 +320,9 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
     }
     BERTH_TRY(hash_file(s.rel, s.path, s.st));
     if (S_ISDIR(s.st.st_mode)) {
-      Status err = Ok();
-      Walk(s.path, "", [&](const std::string& r, const struct stat& fst) {
-        if (err.ok()) err = hash_file(s.rel + "/" + r, s.path + "/" + r, fst);
-      });
-      BERTH_TRY(std::move(err));
+      BERTH_TRY(Walk(s.path, "", [&](const std::string& r, const struct stat& fst) {
+        return hash_file(s.rel + "/" + r, s.path + "/" + r, fst);
+      }));
     }
   }
   std::string kind = sources.size() > 1 ? "multi" : S_ISDIR(sources[0].st.st_mode) ? "dir" : "file";
@@ -392,7 +381,7 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
   };
   // A directory's contents into target (a path in the image).
   auto copy_dir = [&](const std::string& src, const struct stat& dst_st, const std::string& target,
-                      bool keep_owner) {
+                      bool keep_owner) -> Status {
     if (!target.empty()) {
       AddParents(&entries, image_root, target, uid, gid, now);
       if (exists_dir(target)) {
@@ -404,10 +393,11 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
         entries[target] = entry_for(src, dst_st, keep_owner);
       }
     }
-    Walk(src, "", [&](const std::string& r, const struct stat& fst) {
-      if (!S_ISDIR(fst.st_mode) && !S_ISREG(fst.st_mode) && !S_ISLNK(fst.st_mode)) return;
+    return Walk(src, "", [&](const std::string& r, const struct stat& fst) -> Status {
+      if (!S_ISDIR(fst.st_mode) && !S_ISREG(fst.st_mode) && !S_ISLNK(fst.st_mode)) return Ok();
       std::string t = target.empty() ? r : target + "/" + r;
       entries[t] = entry_for(src + "/" + r, fst, keep_owner);
+      return Ok();
     });
   };
   const std::string dest_rel = Rel(dest);
@@ -427,7 +417,7 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
       continue;
     }
     if (S_ISDIR(s.st.st_mode)) {
-      copy_dir(s.path, s.st, dest_rel, false);
+      BERTH_TRY(copy_dir(s.path, s.st, dest_rel, false));
       continue;
     }
     if (add && S_ISREG(s.st.st_mode)) {
@@ -443,7 +433,7 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
         gid_t saved_gid = gid;
         uid = 0;
         gid = 0;
-        copy_dir(tmp->path(), dst_st, dest_rel, true);
+        BERTH_TRY(copy_dir(tmp->path(), dst_st, dest_rel, true));
         uid = saved_uid;
         gid = saved_gid;
         extracted.push_back(std::move(tmp));

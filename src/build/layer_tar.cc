@@ -4,13 +4,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
-#include <vector>
 
 #include "base/fs.h"
 #include "base/unique_fd.h"
+#include "build/tar_writer.h"
 
 namespace berth::build {
 namespace {
@@ -20,9 +21,6 @@ struct ArchiveCloser {
 };
 struct ReaderCloser {
   void operator()(archive* a) const { archive_read_free(a); }
-};
-struct EntryFree {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
 Error ArchiveError(archive* a, const std::string& what) {
@@ -34,65 +32,37 @@ Error ArchiveError(archive* a, const std::string& what) {
 
 Status WriteLayerTar(const TarEntries& entries, const std::string& path) {
   unique_fd out = BERTH_TRY(fs::Open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  std::unique_ptr<archive, ArchiveCloser> a(archive_write_new());
-  archive_write_set_format_pax_restricted(a.get());
-  archive_write_set_bytes_per_block(a.get(), 10240);
-  if (archive_write_open_fd(a.get(), out.get()) != ARCHIVE_OK) return ArchiveError(a.get(), "write layer");
-  std::vector<char> buf(1 << 20);
+  TarWriter tar;
+  BERTH_TRY(tar.Open(out.get()));
   for (const auto& [name, e] : entries) {
-    std::unique_ptr<archive_entry, EntryFree> h(archive_entry_new());
-    archive_entry_set_uid(h.get(), e.uid);
-    archive_entry_set_gid(h.get(), e.gid);
-    archive_entry_set_perm(h.get(), e.perm & 07777);
-    archive_entry_set_mtime(h.get(), e.mtime, 0);
-    unique_fd src;
-    int64_t size = 0;
+    TarHeader h{.name = name, .perm = e.perm, .uid = e.uid, .gid = e.gid, .mtime = e.mtime};
     switch (e.kind) {
       case TarEntry::kDir:
-        archive_entry_set_pathname(h.get(), (name + "/").c_str());
-        archive_entry_set_filetype(h.get(), AE_IFDIR);
+        h.kind = TarHeader::kDir;
+        BERTH_TRY(tar.WriteHeader(h));
         break;
       case TarEntry::kSymlink:
-        archive_entry_set_pathname(h.get(), name.c_str());
-        archive_entry_set_filetype(h.get(), AE_IFLNK);
-        archive_entry_set_symlink(h.get(), e.link.c_str());
+        h.kind = TarHeader::kSymlink;
+        h.link = e.link;
+        BERTH_TRY(tar.WriteHeader(h));
         break;
       case TarEntry::kData:
-        archive_entry_set_pathname(h.get(), name.c_str());
-        archive_entry_set_filetype(h.get(), AE_IFREG);
-        size = static_cast<int64_t>(e.data.size());
+        h.size = static_cast<int64_t>(e.data.size());
+        BERTH_TRY(tar.WriteHeader(h));
+        BERTH_TRY(tar.WriteData(e.data));
         break;
       case TarEntry::kFile: {
-        archive_entry_set_pathname(h.get(), name.c_str());
-        archive_entry_set_filetype(h.get(), AE_IFREG);
-        src = BERTH_TRY(fs::Open(e.source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        unique_fd src = BERTH_TRY(fs::Open(e.source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
         struct stat st;
         if (::fstat(src.get(), &st) != 0) return Error::Sys("stat " + e.source);
-        size = st.st_size;
+        h.size = st.st_size;
+        BERTH_TRY(tar.WriteHeader(h));
+        BERTH_TRY(tar.CopyFrom(src.get(), h.size, e.source));
         break;
-      }
-    }
-    archive_entry_set_size(h.get(), size);
-    if (archive_write_header(a.get(), h.get()) != ARCHIVE_OK)
-      return ArchiveError(a.get(), "write layer: " + name);
-    if (e.kind == TarEntry::kData) {
-      if (archive_write_data(a.get(), e.data.data(), e.data.size()) < 0)
-        return ArchiveError(a.get(), "write layer: " + name);
-    } else if (e.kind == TarEntry::kFile) {
-      int64_t left = size;
-      while (left > 0) {
-        ssize_t n = ::read(src.get(), buf.data(), std::min<int64_t>(left, buf.size()));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Error::Sys("read " + e.source);
-        if (n == 0) return Error::Internal("read " + e.source + ": file shrank while copying");
-        if (archive_write_data(a.get(), buf.data(), n) < 0)
-          return ArchiveError(a.get(), "write layer: " + name);
-        left -= n;
       }
     }
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) return ArchiveError(a.get(), "write layer");
-  return Ok();
+  return tar.Close();
 }
 
 Result<bool> ExtractArchive(const std::string& file, const std::string& dir) {
