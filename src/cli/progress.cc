@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "base/units.h"
 #include "cli/units.h"
+#include "client/json_message.h"
 
 namespace berth::cli {
 
@@ -13,10 +15,7 @@ Status ProgressDisplay::Show(const json& m) {
     auto it = m.find(k);
     return it != m.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
-  if (m.contains("errorDetail") && m["errorDetail"].is_object() &&
-      m["errorDetail"].contains("message") && m["errorDetail"]["message"].is_string())
-    return Error::Internal(m["errorDetail"]["message"].get<std::string>());
-  if (!get("error").empty()) return Error::Internal(get("error"));
+  BERTH_TRY(client::JsonMessageError(m));
   std::string id = get("id"), status = get("status"), stream = get("stream");
   bool has_progress = m.contains("progressDetail") && m["progressDetail"].is_object();
   int64_t current = 0, total = 0;

@@ -1,6 +1,7 @@
 // Registry operations through berthd: pull, push, search, login.
 #include "base/reference.h"
 #include "client/client.h"
+#include "client/json_message.h"
 
 namespace berth::client {
 namespace {
@@ -8,10 +9,7 @@ namespace {
 // Stream messages with an in-stream error turned into the returned error.
 Status StreamJson(Client& c, const Call& call, const JsonStreamDecoder::Fn& on_message) {
   JsonStreamDecoder dec([&](const json& m) -> Status {
-    if (m.contains("errorDetail") && m["errorDetail"].is_object() &&
-        m["errorDetail"].contains("message") && m["errorDetail"]["message"].is_string())
-      return Error::Internal(m["errorDetail"]["message"].get<std::string>());
-    if (m.contains("error") && m["error"].is_string()) return Error::Internal(m["error"].get<std::string>());
+    BERTH_TRY(JsonMessageError(m));
     return on_message(m);
   });
   BERTH_TRY(c.Stream(call, [&](std::string_view d) { return dec.Feed(d); }));

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "base/strings.h"
+#include "client/json_message.h"
 
 namespace berth::cli {
 
@@ -30,9 +31,7 @@ Status DisplayJsonMessage(Cli& cli, const client::json& m) {
     auto it = m.find(k);
     return it != m.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
-  if (m.contains("errorDetail") && m["errorDetail"].is_object() && m["errorDetail"].contains("message"))
-    return Error::Internal(m["errorDetail"]["message"].get<std::string>());
-  if (!get("error").empty()) return Error::Internal(get("error"));
+  BERTH_TRY(client::JsonMessageError(m));
   std::string s = get("stream");
   if (!s.empty()) {
     cli.Out(s);

@@ -18,6 +18,7 @@
 #include "cli/cmd/common.h"
 #include "cli/cmd/image/build_context.h"
 #include "cli/units.h"
+#include "client/json_message.h"
 
 namespace berth::cli {
 namespace {
@@ -165,10 +166,10 @@ Status RunBuild(Cli& cli, const BuildFlags& f, const std::string& arg) {
   };
   client::JsonStreamDecoder dec([&](const client::json& m) -> Status {
     announce();
-    if (m.contains("errorDetail") || m.contains("error")) {
-      const client::json& d = m.value("errorDetail", client::json::object());
-      error = d.is_object() && d.contains("message") ? d["message"].get<std::string>() : m.value("error", "");
-      code = d.is_object() ? d.value("code", 0) : 0;
+    int failed_code = 0;
+    if (Status failed = client::JsonMessageError(m, &failed_code); !failed.ok()) {
+      error = failed.error().message();
+      code = failed_code;
       return Ok();
     }
     if (m.contains("aux") && m["aux"].is_object() && m["aux"].contains("ID"))
