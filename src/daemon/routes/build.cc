@@ -6,7 +6,6 @@
 // plain HTTP errors, as moby answers them.
 #include <fmt/format.h>
 
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "base/fs.h"
@@ -16,8 +15,8 @@
 #include "build/context.h"
 #include "build/digest_cache.h"
 #include "build/dockerfile/parser.h"
-#include "build/dockerignore.h"
 #include "build/temp.h"
+#include "daemon/routes/json_message.h"
 #include "daemon/routes/pipes.h"
 #include "daemon/routes/routes.h"
 
@@ -25,8 +24,6 @@ namespace berth::daemon {
 namespace {
 
 using nlohmann::json;
-
-std::string Line(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 // A JSON-object query parameter (buildargs, labels): {} when absent.
 Result<json> JsonParam(const http::Request& req, const char* key) {
@@ -106,31 +103,19 @@ class BuildRoutes {
     if (auto parsed = build::dockerfile::Parse(o.dockerfile, name); !parsed.ok())
       return std::move(parsed).error();
 
-    std::mutex mu;
-    Status write_status = Ok();
-    auto send = [&](const json& msg) {
-      std::lock_guard lock(mu);
-      if (!write_status.ok()) return;
-      if (!w.started()) write_status = w.Start(200, "application/json");
-      if (write_status.ok()) write_status = w.Write(Line(msg));
-      if (write_status.ok()) write_status = w.Flush();
-    };
+    JsonMessageWriter msgs(w);
     build::BuildOutput out;
     out.stream = [&](std::string_view text) {
-      if (!quiet) send({{"stream", std::string(text)}});
+      if (!quiet) (void)msgs.Send({{"stream", std::string(text)}});
     };
-    out.aux = [&](const std::string& id) { send({{"aux", {{"ID", id}}}}); };
+    out.aux = [&](const std::string& id) { (void)msgs.Send({{"aux", {{"ID", id}}}}); };
     int failed_code = 0;
     out.run_failed = [&](int code) { failed_code = code; };
     auto id = build::Build(backend_, o, out);
-    if (!id.ok()) {
-      if (!w.started() && failed_code == 0) return std::move(id).error();
-      json detail = {{"message", id.error().message()}};
-      if (failed_code) detail["code"] = failed_code;
-      send({{"errorDetail", detail}, {"error", id.error().message()}});
-      return Ok();
-    }
-    if (quiet) send({{"stream", *id + "\n"}});
+    // A failed RUN's exit status goes with the error, in the stream even
+    // when -q kept everything else out.
+    if (!id.ok()) return msgs.Finish(std::move(id).error(), failed_code);
+    if (quiet) (void)msgs.Send({{"stream", *id + "\n"}});
     for (const std::string& t : o.tags) {
       Event e;
       e.type = "image";
@@ -139,13 +124,12 @@ class BuildRoutes {
       e.attributes["name"] = t;
       events_.Publish(std::move(e));
     }
-    if (!w.started()) BERTH_TRY(w.Start(200, "application/json"));
-    return w.Flush();
+    return msgs.Finish(Ok());
   }
 
   // POST /build/prune: berth keeps no build cache apart from images.
   Status Prune(http::Request&, http::ResponseWriter& w) {
-    return w.SendJson(200, Line({{"CachesDeleted", nullptr}, {"SpaceReclaimed", 0}}));
+    return w.SendJson(200, Dump({{"CachesDeleted", nullptr}, {"SpaceReclaimed", 0}}) + "\n");
   }
 
  private:

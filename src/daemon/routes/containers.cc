@@ -13,14 +13,13 @@
 #include "base/strings.h"
 #include "daemon/filters.h"
 #include "daemon/routes/pipes.h"
+#include "daemon/routes/json_message.h"
 #include "daemon/routes/routes.h"
 
 namespace berth::daemon {
 namespace {
 
 using nlohmann::json;
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 Result<json> ParseBody(http::Request& req) {
   std::string body = BERTH_TRY(req.ReadBody());

@@ -10,6 +10,7 @@
 #include "base/reference.h"
 #include "base/strings.h"
 #include "daemon/filters.h"
+#include "daemon/routes/json_message.h"
 #include "daemon/routes/routes.h"
 #include "distribution/service.h"
 
@@ -18,33 +19,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 Result<distribution::AuthConfig> AuthOf(const http::Request& req) {
   return distribution::DecodeRegistryAuth(req.headers.Get("X-Registry-Auth").value_or(""));
 }
-
-// Writes messages to w as they come; Finish sends the error in-stream when
-// the response has started.
-class MessageStream {
- public:
-  explicit MessageStream(http::ResponseWriter& w) : w_(w) {}
-  void operator()(const json& j) {
-    if (!ok_) return;
-    if (!w_.started() && !w_.Start(200, "application/json").ok()) ok_ = false;
-    if (ok_ && !(w_.Write(Dump(j) + "\r\n").ok() && w_.Flush().ok())) ok_ = false;
-  }
-  Status Finish(Status s) {
-    if (s.ok() || !w_.started()) return s;
-    const std::string& m = s.error().message();
-    (void)w_.Write(Dump({{"errorDetail", {{"message", m}}}, {"error", m}}) + "\r\n");
-    return w_.Flush();
-  }
-
- private:
-  http::ResponseWriter& w_;
-  bool ok_ = true;
-};
 
 class DistributionRoutes {
  public:
@@ -63,8 +40,8 @@ class DistributionRoutes {
     // pulls every tag. docker's CLI sends that only for `pull -a`; `pull
     // NAME`, `run NAME` and `create NAME` send tag=latest.
     p.all_tags = p.tag.empty() && named.NameOnly();
-    MessageStream out(w);
-    Status s = svc_.Pull(p, [&](const json& j) { out(j); });
+    JsonMessageWriter out(w);
+    Status s = svc_.Pull(p, [&](const json& j) { (void)out.Send(j); });
     if (s.ok()) {
       ref::Reference r = named;
       if (!p.tag.empty() && !str::StartsWith(p.tag, "sha256:")) r.tag = p.tag;
@@ -78,8 +55,8 @@ class DistributionRoutes {
     p.image = std::string(req.Param("name"));
     p.tag = req.query.Get("tag");
     p.auth = BERTH_TRY(AuthOf(req));
-    MessageStream out(w);
-    Status s = svc_.Push(p, [&](const json& j) { out(j); });
+    JsonMessageWriter out(w);
+    Status s = svc_.Push(p, [&](const json& j) { (void)out.Send(j); });
     if (s.ok()) Publish("push", p.tag.empty() ? p.image : p.image + ":" + p.tag);
     return out.Finish(std::move(s));
   }

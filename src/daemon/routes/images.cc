@@ -10,6 +10,7 @@
 #include "base/reference.h"
 #include "base/strings.h"
 #include "daemon/filters.h"
+#include "daemon/routes/json_message.h"
 #include "daemon/routes/pipes.h"
 #include "daemon/routes/routes.h"
 
@@ -17,8 +18,6 @@ namespace berth::daemon {
 namespace {
 
 using nlohmann::json;
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 void Publish(EventBus& bus, const std::string& action, const ImageRef& img,
              const std::string& name) {
@@ -40,13 +39,10 @@ image::Filters ToStoreFilters(const Filters& f, std::initializer_list<std::strin
   return out;
 }
 
-// A JSON message line of Docker's progress streams.
-std::string Message(const json& j) { return Dump(j) + "\n"; }
-
-std::string ProgressMessage(const image::Progress& p) {
+json ProgressMessage(const image::Progress& p) {
   json detail = json::object();
   if (p.total > 0) detail = {{"current", p.current}, {"total", p.total}};
-  return Message({{"status", p.status}, {"progressDetail", detail}, {"id", p.id}});
+  return {{"status", p.status}, {"progressDetail", detail}, {"id", p.id}};
 }
 
 class ImageRoutes {
@@ -142,12 +138,12 @@ class ImageRoutes {
   Status Load(http::Request& req, http::ResponseWriter& w) {
     bool quiet = req.query.Bool("quiet");
     std::mutex mu;
-    std::string progress;  // guarded by mu: sent once the load is done
+    std::vector<json> progress;  // guarded by mu: sent once the load is done
     image::ProgressFn on_progress;
     if (!quiet) {
       on_progress = [&](const image::Progress& p) {
         std::lock_guard lock(mu);
-        progress += ProgressMessage(p);
+        progress.push_back(ProgressMessage(p));
       };
     }
     std::vector<std::string> lines;
@@ -155,14 +151,14 @@ class ImageRoutes {
       lines = BERTH_TRY(images_.LoadImages(fd, on_progress));
       return Ok();
     }));
-    BERTH_TRY(w.Start(200, "application/json"));
-    BERTH_TRY(w.Write(progress));
+    JsonMessageWriter out(w);
+    for (const json& m : progress) BERTH_TRY(out.Send(m));
     std::set<std::string> seen;
     for (const std::string& line : lines) {
-      BERTH_TRY(w.Write(Message({{"stream", line + "\n"}})));
+      BERTH_TRY(out.Send({{"stream", line + "\n"}}));
       PublishLoad(line, &seen);
     }
-    return w.Flush();
+    return out.Finish(Ok());
   }
 
   // POST /images/create: import (fromSrc) or pull (fromImage).
@@ -189,9 +185,8 @@ class ImageRoutes {
       return Ok();
     }));
     Publish(events_, "import", ImageRefOf(id), id);
-    BERTH_TRY(w.Start(200, "application/json"));
-    BERTH_TRY(w.Write(Message({{"status", id}})));
-    return w.Flush();
+    JsonMessageWriter out(w);
+    return out.Send({{"status", id}});
   }
 
  private:

@@ -3,14 +3,13 @@
 
 #include "base/strings.h"
 #include "daemon/filters.h"
+#include "daemon/routes/json_message.h"
 #include "daemon/routes/routes.h"
 
 namespace berth::daemon {
 namespace {
 
 using nlohmann::json;
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 Result<std::map<std::string, std::vector<std::string>>> FilterMap(const http::Request& req) {
   Filters f = BERTH_TRY(Filters::Parse(req.query.Get("filters")));
