@@ -51,18 +51,6 @@ class PipeReader : public http::BodyReader {
 
 std::string RandomName() { return ".dockerfile." + rnd::Hex(8); }
 
-Result<std::string> ReadAllFd(int fd) {
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::Sys("read stdin");
-    if (n == 0) return out;
-    out.append(buf, n);
-  }
-}
-
 // Where the context and the Dockerfile are.
 Result<ContextSpec> Locate(Cli& cli, const BuildFlags& f, const std::string& arg) {
   ContextSpec spec;
@@ -73,7 +61,7 @@ Result<ContextSpec> Locate(Cli& cli, const BuildFlags& f, const std::string& arg
   if (arg == "-") {
     if (f.file == "-") return Error::Invalid("invalid argument: can't use stdin for both build context and dockerfile");
     // A Dockerfile on stdin (docker build - < Dockerfile): no context.
-    std::string text = BERTH_TRY(ReadAllFd(cli.in_fd()));
+    std::string text = BERTH_TRY(fs::ReadFd(cli.in_fd()).Context("stdin"));
     if (text.size() > 262 && text.compare(257, 5, "ustar") == 0)
       return Error(Code::kNotImplemented, "a context tar on stdin is not supported yet: unpack it and pass the directory");
     spec.extra_dockerfile = text;
@@ -85,7 +73,7 @@ Result<ContextSpec> Locate(Cli& cli, const BuildFlags& f, const std::string& arg
     return Error::Invalid(fmt::format("unable to prepare context: path \"{}\" not found", arg));
   spec.dir = fs::Clean(*abs);
   if (f.file == "-") {
-    spec.extra_dockerfile = BERTH_TRY(ReadAllFd(cli.in_fd()));
+    spec.extra_dockerfile = BERTH_TRY(fs::ReadFd(cli.in_fd()).Context("stdin"));
     spec.extra_name = RandomName();
     return spec;
   }

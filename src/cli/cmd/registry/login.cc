@@ -2,6 +2,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/strings.h"
 #include "cli/cli.h"
 #include "cli/cmd/commands.h"
@@ -39,10 +40,7 @@ Status Login(Cli& cli, LoginOptions o, const std::vector<std::string>& args) {
   }
   if (o.password_stdin) {
     if (o.username.empty()) return Error::Invalid("Must provide --username with --password-stdin");
-    std::string all;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(cli.in_fd(), buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
+    std::string all = BERTH_TRY(fs::ReadFd(cli.in_fd()).Context("read password from stdin"));
     while (!all.empty() && (all.back() == '\n' || all.back() == '\r')) all.pop_back();
     o.password = all;
   }
