@@ -11,6 +11,7 @@
 #include "base/scope_guard.h"
 #include "base/stdcopy.h"
 #include "base/strings.h"
+#include "base/tempfile.h"
 #include "build/temp.h"
 
 namespace berth::daemon {
@@ -135,8 +136,7 @@ Result<std::unique_ptr<build::RootView>> EngineBuildBackend::View(const std::str
   if (dirs.find(':') == std::string::npos)
     return std::unique_ptr<build::RootView>(new LayerView(dirs, false));
   BERTH_TRY(fs::MkdirAll(scratch_, 0700));
-  std::string tmpl = scratch_ + "/view-XXXXXX";
-  if (!::mkdtemp(tmpl.data())) return Error::Sys("mkdtemp " + tmpl);
+  std::string tmpl = BERTH_TRY(fs::MakeTempDir(scratch_ + "/view-"));
   std::string opts = "lowerdir=" + dirs;
   if (::mount("overlay", tmpl.c_str(), "overlay", MS_RDONLY, opts.c_str()) != 0) {
     Error e = Error::Sys("mount overlay on " + tmpl);

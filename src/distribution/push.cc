@@ -7,6 +7,7 @@
 #include "base/parallel.h"
 #include "base/reference.h"
 #include "base/strings.h"
+#include "base/tempfile.h"
 #include "distribution/layer_upload.h"
 #include "distribution/registry.h"
 #include "distribution/service.h"
@@ -35,14 +36,10 @@ struct TempFile {
 };
 
 Result<TempFile> MakeTemp(const std::string& dir) {
+  fs::TempFile f = BERTH_TRY(fs::MakeTempFile(dir + "/push-"));
   TempFile t;
-  t.path = dir + "/push-XXXXXX";
-  int fd = ::mkstemp(t.path.data());
-  if (fd < 0) {
-    t.path.clear();
-    return Error::Sys("create temp file in " + dir);
-  }
-  t.fd = unique_fd(fd);
+  t.path = std::move(f.path);
+  t.fd = std::move(f.fd);
   return t;
 }
 

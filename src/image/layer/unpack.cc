@@ -20,6 +20,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/scope_guard.h"
+#include "base/tempfile.h"
 #include "base/unique_fd.h"
 #include "image/layer/extract.h"
 #include "image/layer/layer.h"
@@ -93,8 +94,7 @@ Result<UnpackResult> Unpack(Reader& in, const std::string& dest_dir, const Unpac
   if (::lstat(dest.c_str(), &st) == 0)
     return Error(Code::kAlreadyExists, what + ": already exists", EEXIST);
 
-  std::string tmp = dest + ".tmp-XXXXXX";
-  if (!::mkdtemp(tmp.data())) return Error::Sys(what + ": create temp dir " + tmp);
+  std::string tmp = BERTH_TRY_CTX(fs::MakeTempDir(dest + ".tmp-"), what);
   ScopeGuard cleanup([&tmp] {
     if (auto st = RemoveTree(AT_FDCWD, tmp); !st.ok())
       log::Warn("layer: cannot remove {}: {}", tmp, st.error().message());
