@@ -117,7 +117,12 @@ std::vector<std::string> ContainerEnv::ForStart(const engine::StartEnvInput& in)
       env[k] = v;
     }
 
-  std::string addr = in.gateway.empty() ? "" : discovery_->ContainerAddress(in.gateway);
+  std::string addr;
+  if (!in.gateway.empty()) {
+    // A user-defined network's first container starts its gateway's listener.
+    discovery_->ListenOnGateway(in.gateway);
+    addr = discovery_->ContainerAddress(in.gateway);
+  }
   if (!addr.empty()) {
     if (!env.count("CONSUL_HTTP_ADDR")) out.push_back("CONSUL_HTTP_ADDR=" + addr);
     std::string token = env.count("CONSUL_HTTP_TOKEN") ? env["CONSUL_HTTP_TOKEN"] : "";

@@ -187,7 +187,10 @@ Status StartState(Daemon::State& s) {
     no.state_dir = fs::Join(o.data_root, "network");
     no.netns_dir = fs::Join(o.exec_root, "netns");
     s.network = BERTH_TRY_CTX(network::Manager::Open(no), "set up the default bridge network");
-    s.discovery->ListenOnGateway(network::ToString(s.network->gateway()));
+    // Every bridge network's gateway (the default and the user-defined ones
+    // restored from state), so restored containers keep their CONSUL_HTTP_ADDR.
+    for (const network::NetworkInfo& n : s.network->Networks())
+      s.discovery->ListenOnGateway(network::ToString(n.gateway));
   }
   s.container_env = BERTH_TRY(ContainerEnv::Open(fs::Join(o.data_root, "discovery-token.key"),
                                                  s.discovery.get(), s.images->store()));

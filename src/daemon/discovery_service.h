@@ -1,7 +1,8 @@
 // DiscoveryService: berthd's discovery store (embedded under
 // <data-root>/discovery, or etcd) and the listeners of its Consul-compatible
 // API: the host's (--discovery-addr, default 127.0.0.1:8500) and one on each
-// bridge gateway for containers, on the same port (so --discovery-addr
+// bridge gateway for containers (default bridge and user-defined networks),
+// on the same port (so --discovery-addr
 // moves both; "none" turns both off).
 //
 // The host listener's address is written to <exec-root>/discovery.addr once

@@ -175,3 +175,19 @@ passing_has() {  # passing_has NAME COUNT
   run_berth service inspect nosuch
   [[ "$status" == 1 && "$output" == *"No such service: nosuch"* ]] || fail "missing service"
 }
+
+@test "a container on a user-defined network reaches the store on that network's gateway" {
+  b network create discnet >/dev/null
+  local gw
+  gw="$(b network inspect discnet | jq -r '.[0].IPAM.Config[0].Gateway')"
+  [[ -n "$gw" && "$gw" != "$SUBNET_PREFIX.1" ]] || fail "gateway $gw"
+  b run -d --name unet --network discnet busybox sleep 300 >/dev/null
+  assert_match "$(b exec unet sh -c 'echo $CONSUL_HTTP_ADDR')" "^${gw//./\\.}:[0-9]+\$"
+  run_berth exec unet sh -c 'wget -q -O - --post-data v "http://$CONSUL_HTTP_ADDR/v1/kv/containers/unet/k?token=$CONSUL_HTTP_TOKEN"'
+  [[ "$status" == 0 && "$output" == true ]] || fail "write through $gw failed: $output"
+  c GET '/v1/kv/containers/unet/k?raw'
+  assert_eq "$output" v
+  grep -q "^$gw " "$EXEC/discovery.gateways" || fail "$gw not in discovery.gateways"
+  b rm -f unet >/dev/null
+  b network rm discnet >/dev/null
+}
