@@ -22,6 +22,7 @@
 #include <functional>
 
 #include "base/fs.h"
+#include "base/strings.h"
 
 namespace berth::rootfs {
 namespace {
@@ -145,9 +146,21 @@ class RootfsTest : public ::testing::Test {
     EXPECT_TRUE(fs::RemoveAll(dir_).ok());
   }
 
-  static std::string MountTable() {
+  // The host's mount table, without the mounts other tests running at the
+  // same time make and remove (their network namespaces and roots under
+  // /tmp and /run/netns); this test's own directory stays in.
+  std::string MountTable() const {
     auto text = fs::ReadFile("/proc/self/mountinfo");
-    return text.ok() ? *text : "";
+    if (!text.ok()) return "";
+    std::string out;
+    for (const std::string& line : str::Split(*text, '\n')) {
+      std::vector<std::string> f = str::Split(line, ' ');
+      const std::string point = f.size() > 4 ? f[4] : "";
+      bool ours = point == dir_ || point.starts_with(dir_ + "/");
+      bool others = point.starts_with("/tmp/") || point.starts_with("/run/netns/");
+      if (ours || !others) out += line + "\n";
+    }
+    return out;
   }
 
   // Like runc's default spec, plus binds and masks to check.
