@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "logfile/entry_encoder.h"
 
 namespace berth::logfile {
 
@@ -26,8 +27,8 @@ class Writer {
   // lines become one entry each, a partial line is kept until its newline
   // comes or Flush(); lines over 16 KiB are split. stream: "stdout"/"stderr".
   // The entries of one call share one time stamp and go out in one write(2)
-  // (in pieces of about 128 KiB for a burst of tiny lines, and split where
-  // the file rotates).
+  // (in pieces of about 1 MiB for a big read or a burst of tiny lines, and
+  // split where the file rotates).
   Status Write(std::string_view stream, std::string_view data);
   // Writes out partial lines (at exit).
   Status Flush();
@@ -38,10 +39,12 @@ class Writer {
 
  private:
   Writer() = default;
-  // Adds one log object (line + suffix_) to batch_; when the file with the
-  // batch has reached max_size, writes the batch out and rotates first.
-  Status AddEntry(std::string_view line, std::string_view suffix);
-  void SetSuffix(std::string_view stream, std::string_view time);
+  // Checked before each entry: the file with the batch has reached
+  // max_size, or the batch is big. EndBatch then writes the batch out and
+  // rotates when the file is full.
+  bool BatchDone() const;
+  Status EndBatch();
+  Status AddEntry(std::string_view line);
   Status WriteBatch();
   Status Rotate();
 
@@ -49,8 +52,7 @@ class Writer {
   unique_fd fd_;
   int64_t size_ = 0;
   std::string partial_[2];  // stdout, stderr: bytes of a line not yet ended
-  std::string batch_;       // objects not yet written (reused)
-  std::string suffix_;      // ,"stream":"…","time":"…"}\n of the current call
+  internal::EntryEncoder enc_;  // entries not yet written
 };
 
 // Appends s to out as a JSON string (with the quotes), escaped exactly as

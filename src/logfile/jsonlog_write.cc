@@ -1,91 +1,32 @@
-// Writing json-file logs: line splitting, Go-compatible JSON strings, rotation.
+// Writing json-file logs: line splitting, batching, rotation (the JSON
+// strings: json_escape.cc; the batch: entry_encoder.cc).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstring>
-
 #include "base/clock.h"
 #include "base/fs.h"
+#include "logfile/entry_encoder.h"
 #include "logfile/jsonlog.h"
-#include "logfile/utf8.h"
 
 namespace berth::logfile {
 namespace {
 
 // Docker's copier buffer: a line longer than this is logged in pieces.
 constexpr size_t kMaxLine = 16 * 1024;
-// The objects of one Write() go out in one write(2), unless they grow past
-// this (a burst of empty lines): then in pieces of about this size.
-constexpr size_t kMaxBatch = 128 * 1024;
-
-using internal::Utf8Len;
+// The entries of one Write() go out in one write(2), unless they grow past
+// this (a big read, or a burst of empty lines: 1 byte each in, ~80 out):
+// then in pieces of about this size.
+constexpr size_t kMaxBatch = 1 << 20;
+// After a call with less input than this, a batch buffer grown past
+// kKeepBuffer by a burst is given back.
+constexpr size_t kSmallInput = 64 * 1024;
+constexpr size_t kKeepBuffer = 512 * 1024;
 
 int StreamIndex(std::string_view stream) { return stream == "stderr" ? 1 : 0; }
 
-// Bytes copied into a JSON string as they are: printable ASCII but for
-// " \ < > & (Go escapes those three for HTML). Control bytes and bytes
-// >= 0x80 take the slow path.
-constexpr std::array<bool, 256> kPlain = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0x20; c < 0x80; ++c) t[c] = true;
-  t['"'] = t['\\'] = t['<'] = t['>'] = t['&'] = false;
-  return t;
-}();
-
-// True for E2 80 A8 / E2 80 A9 (U+2028, U+2029) at s[i], a valid 3-byte
-// sequence.
-bool IsLineSeparator(std::string_view s, size_t i) {
-  return s[i] == '\xE2' && s[i + 1] == '\x80' &&
-         (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8;
-}
-
 }  // namespace
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  const size_t size = s.size();
-  size_t i = 0;
-  while (i < size) {
-    // A run of bytes that need no escaping (printable ASCII and valid UTF-8
-    // but U+2028/U+2029) is appended at once.
-    size_t run = i;
-    while (i < size) {
-      i += internal::PlainAsciiRun<true>(s, i, kPlain.data());
-      if (i == size) break;
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c < 0x80) break;
-      size_t n = Utf8Len(s, i);
-      if (n == 0 || (n == 3 && IsLineSeparator(s, i))) break;
-      i += n;
-    }
-    if (i > run) out.append(s.data() + run, i - run);
-    if (i == size) break;
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out.append("\\\"", 2); break;
-      case '\\': out.append("\\\\", 2); break;
-      case '\n': out.append("\\n", 2); break;
-      case '\r': out.append("\\r", 2); break;
-      case '\t': out.append("\\t", 2); break;
-      default:
-        if (c < 0x80) {  // other control bytes, < > &
-          char e[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-          out.append(e, 6);
-        } else if (Utf8Len(s, i) == 3) {  // U+2028 or U+2029
-          out.append(s[i + 2] == '\xA8' ? "\\u2028" : "\\u2029", 6);
-          i += 2;
-        } else {  // one byte of invalid UTF-8
-          out.append("\\ufffd", 6);
-        }
-    }
-    ++i;
-  }
-  out.push_back('"');
-}
 
 Result<int64_t> ParseRfc3339Nano(std::string_view s) {
   auto bad = [&] { return Error::Invalid("invalid RFC 3339 time \"" + std::string(s) + "\""); };
@@ -170,70 +111,69 @@ Status Writer::Rotate() {
 }
 
 Status Writer::WriteBatch() {
-  if (batch_.empty()) return Ok();
-  // One write(2) for the objects of a Write() call. Each object ends in its
+  if (enc_.size() == 0) return Ok();
+  // One write(2) for the entries of a Write() call. Each entry ends in its
   // newline, so a reader that sees part of the batch keeps the incomplete
   // last line until the rest arrives.
-  Status st = fs::WriteAll(fd_.get(), batch_);
-  if (st.ok()) size_ += static_cast<int64_t>(batch_.size());
-  batch_.clear();
+  Status st = fs::WriteAll(fd_.get(), enc_.data());
+  if (st.ok()) size_ += static_cast<int64_t>(enc_.size());
+  enc_.Clear();
   return std::move(st).Context("write " + o_.path);
 }
 
-Status Writer::AddEntry(std::string_view line, std::string_view suffix) {
-  if (o_.max_size > 0 && size_ + static_cast<int64_t>(batch_.size()) >= o_.max_size) {
-    // The file is full with what is batched: write that out, then rotate.
-    BERTH_TRY(WriteBatch());
-    BERTH_TRY_CTX(Rotate(), "rotate log");
-  } else if (batch_.size() >= kMaxBatch) {
-    BERTH_TRY(WriteBatch());
-  }
-  batch_.append("{\"log\":", 7);
-  AppendJsonString(batch_, line);
-  batch_.append(suffix);
+bool Writer::BatchDone() const {
+  return (o_.max_size > 0 && size_ + static_cast<int64_t>(enc_.size()) >= o_.max_size) ||
+         enc_.size() >= kMaxBatch;
+}
+
+Status Writer::EndBatch() {
+  BERTH_TRY(WriteBatch());
+  // The file is full with what was batched: rotate.
+  if (o_.max_size > 0 && size_ >= o_.max_size) BERTH_TRY_CTX(Rotate(), "rotate log");
   return Ok();
 }
 
-// The end of every object of one Write(): ,"stream":"…","time":"…"}\n
-void Writer::SetSuffix(std::string_view stream, std::string_view time) {
-  suffix_.assign(",\"stream\":\"");
-  suffix_.append(stream);
-  suffix_.append("\",\"time\":\"");
-  suffix_.append(time);
-  suffix_.append("\"}\n");
+Status Writer::AddEntry(std::string_view line) {
+  if (BatchDone()) BERTH_TRY(EndBatch());
+  enc_.AddEntry(line);
+  return Ok();
 }
 
 Status Writer::Write(std::string_view stream, std::string_view data) {
   std::string& pending = partial_[StreamIndex(stream)];
   // One time stamp for the lines of one read: they arrived together.
-  SetSuffix(stream, NowRfc3339Nano());
-  batch_.reserve(data.size() + data.size() / 4 + 256);
+  enc_.SetStreamAndTime(stream, NowRfc3339Nano());
+  const size_t input = data.size();
   Status st = Ok();
   while (!data.empty() && st.ok()) {
-    // Fill the pending line up to a newline or to the line limit.
-    size_t room = kMaxLine - pending.size();
-    std::string_view chunk = data.substr(0, room);
-    size_t nl = chunk.find('\n');
-    if (nl != std::string_view::npos) {
-      std::string_view head = data.substr(0, nl + 1);
-      if (pending.empty()) {
-        st = AddEntry(head, suffix_);
-      } else {
-        pending.append(head);
-        st = AddEntry(pending, suffix_);
-        pending.clear();
+    if (pending.empty()) {
+      // The common case: lines encoded straight from the read.
+      if (BatchDone()) {
+        st = EndBatch();
+        if (!st.ok()) break;
       }
-      data.remove_prefix(nl + 1);
+      size_t n = enc_.AddLine(data, kMaxLine);
+      if (n == 0) {  // no newline yet: keep the start of the line
+        pending.assign(data);
+        break;
+      }
+      data.remove_prefix(n);
       continue;
     }
+    // The rest of a line an earlier read began: fill the pending line up to
+    // a newline or to the line limit.
+    std::string_view chunk = data.substr(0, kMaxLine - pending.size());
+    size_t nl = chunk.find('\n');
+    if (nl != std::string_view::npos) chunk = chunk.substr(0, nl + 1);
     pending.append(chunk);
     data.remove_prefix(chunk.size());
-    if (pending.size() >= kMaxLine) {
-      st = AddEntry(pending, suffix_);
+    if (nl != std::string_view::npos || pending.size() >= kMaxLine) {
+      st = AddEntry(pending);
       pending.clear();
     }
   }
   Status wst = WriteBatch();
+  if (input < kSmallInput && enc_.capacity() > kKeepBuffer) enc_.Release();
   BERTH_TRY(std::move(st));
   return wst;
 }
@@ -243,8 +183,8 @@ Status Writer::Flush() {
   Status st = Ok();
   for (int i = 0; i < 2 && st.ok(); ++i) {
     if (partial_[i].empty()) continue;
-    SetSuffix(i == 0 ? "stdout" : "stderr", time);
-    st = AddEntry(partial_[i], suffix_);
+    enc_.SetStreamAndTime(i == 0 ? "stdout" : "stderr", time);
+    st = AddEntry(partial_[i]);
     partial_[i].clear();
   }
   Status wst = WriteBatch();

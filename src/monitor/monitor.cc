@@ -1,5 +1,6 @@
 #include "monitor/monitor.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +28,8 @@ constexpr size_t kMaxPending = 1 << 20;     // per attach connection
 constexpr size_t kMaxStdinBuf = 64 << 10;   // stdin not yet taken by the process
 constexpr size_t kMaxCommandLine = 4096;
 constexpr size_t kReadChunk = 64 << 10;     // one read of the process's output
+constexpr size_t kBigReadChunk = 1 << 20;   // ... of a stream that filled kReadChunk
+constexpr int kBigPipe = 1 << 20;           // its pipe (the default is 64 KiB)
 constexpr size_t kMaxConns = 512;
 constexpr int64_t kDrainMs = 2000;          // output after the process ended
 constexpr int64_t kCloseMs = 2000;          // last bytes to slow connections
@@ -369,11 +372,10 @@ void Monitor::ReadOutput(int which) {
   // Big reads: the log writer turns one read into one write(2), whatever
   // the number of lines in it. Allocated on first output (an idle
   // container's monitor never touches it).
-  if (!read_buf_) read_buf_ = std::make_unique<char[]>(kReadChunk);
-  char* buf = read_buf_.get();
+  if (!read_buf_) SetReadBuffer(kReadChunk);
   // A few reads per wake-up, so one busy stream does not starve the rest.
   for (int round = 0; round < 4 && fd; ++round) {
-    ssize_t n = ::read(fd.get(), buf, kReadChunk);
+    ssize_t n = ::read(fd.get(), read_buf_.get(), read_cap_);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
     if (n <= 0) {  // EOF, or EIO from a pty whose other side is closed
@@ -381,7 +383,7 @@ void Monitor::ReadOutput(int which) {
       fd.reset();
       return;
     }
-    std::string_view data(buf, static_cast<size_t>(n));
+    std::string_view data(read_buf_.get(), static_cast<size_t>(n));
     if (log_ && !log_failed_) {
       if (auto st = log_->Write(name, data); !st.ok()) {
         log::Warn("write the log: {}", st.error().message());
@@ -389,7 +391,29 @@ void Monitor::ReadOutput(int which) {
       }
     }
     Broadcast(stream, data);
+    bool full = static_cast<size_t>(n) == read_cap_;
+    if (!o_.tty) SizeForRate(fd.get(), which, static_cast<size_t>(n));
     if (OutputBlocked()) return;
+    // A pipe read that did not fill the buffer emptied the pipe.
+    if (!o_.tty && !full) return;
+  }
+}
+
+void Monitor::SetReadBuffer(size_t size) {
+  read_buf_ = std::make_unique_for_overwrite<char[]>(size);
+  read_cap_ = size;
+}
+
+void Monitor::SizeForRate(int fd, int which, size_t n) {
+  if (n == read_cap_ && read_cap_ < kBigReadChunk) {
+    // A writer faster than the monitor's reads: a bigger pipe lets it go on
+    // while the monitor writes the log, and bigger reads mean fewer
+    // wake-ups and writes. (Other containers keep the default pipe: its
+    // size is charged to the user whether filled or not.)
+    if (!big_pipe_[which] && ::fcntl(fd, F_SETPIPE_SZ, kBigPipe) >= 0) big_pipe_[which] = true;
+    SetReadBuffer(kBigReadChunk);
+  } else if (n < kReadChunk / 2 && read_cap_ > kReadChunk) {
+    SetReadBuffer(kReadChunk);  // the burst is over: give the big buffer back
   }
 }
 

@@ -54,6 +54,11 @@ class Monitor {
   void WriteStdin();
   void CloseStdin();
   void ReadOutput(int which);
+  void SetReadBuffer(size_t size);
+  // After a read of n bytes from stream which: a read that filled the
+  // buffer grows the pipe and the buffer; a short one after a burst shrinks
+  // the buffer back.
+  void SizeForRate(int fd, int which, size_t n);
   void Broadcast(StreamId stream, std::string_view data);
   void FlushConn(Conn& c);
   void Reap();
@@ -68,7 +73,9 @@ class Monitor {
   Running proc_;
   std::optional<logfile::Writer> log_;
   bool log_failed_ = false;
-  std::unique_ptr<char[]> read_buf_;  // output being read (kReadChunk)
+  std::unique_ptr<char[]> read_buf_;  // output being read (read_cap_ bytes)
+  size_t read_cap_ = 0;
+  bool big_pipe_[2] = {false, false};  // stdout, stderr grown to kBigPipe
   std::string stdin_buf_;
   bool stdin_close_pending_ = false;
   struct winsize pending_size_ {};  // a resize before the start (tty), set at the start

@@ -44,7 +44,7 @@ Status MakeRootfs(const std::string& dir) {
     BERTH_TRY(fs::MkdirAll(dir + "/" + d));
   std::string bb = BERTH_TRY(fs::ReadFile("/bin/busybox"));
   BERTH_TRY(fs::AtomicWrite(dir + "/bin/busybox", bb, 0755, false));
-  for (const char* app : {"sh", "echo", "cat", "sleep", "stty", "true", "ls"})
+  for (const char* app : {"sh", "echo", "cat", "sleep", "stty", "true", "ls", "yes", "head"})
     if (::symlink("busybox", (dir + "/bin/" + app).c_str()) < 0) return Error::Sys("symlink");
   BERTH_TRY(fs::AtomicWrite(dir + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644, false));
   BERTH_TRY(fs::AtomicWrite(dir + "/etc/group", "root:x:0:\n", 0644, false));
@@ -400,6 +400,65 @@ TEST_F(MonitorTest, KeepsRunningAndLoggingWithoutConnections) {
   std::string logged;
   for (const auto& e : c.Log()) logged += e.log;
   EXPECT_EQ(logged, "one\ntwo-x\nthree-y\n");
+}
+
+// The largest pipe buffer among the pipes process pid holds (0 if none).
+int LargestPipe(pid_t pid) {
+  int best = 0;
+  std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  auto names = fs::ListDir(dir);
+  if (!names.ok()) return 0;
+  for (const std::string& n : *names) {
+    char target[64] = {};
+    if (::readlink((dir + "/" + n).c_str(), target, sizeof target - 1) < 0) continue;
+    if (std::strncmp(target, "pipe:", 5) != 0) continue;
+    int fd = ::open((dir + "/" + n).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;
+    best = std::max(best, ::fcntl(fd, F_GETPIPE_SZ));
+    ::close(fd);
+  }
+  return best;
+}
+
+// A writer faster than the monitor: its pipe grows, and every byte reaches
+// the log (whole 71-byte lines) and the attached client, in order.
+TEST_F(MonitorTest, FastWriterLoggedWholeAndAttached) {
+  const std::string line = "0123456789012345678901234567890123456789012345678901234567890123456789";
+  const size_t total = 8000000;
+  Container c({"sh", "-c", "yes " + line + " | head -c " + std::to_string(total) +
+                               "; echo done >&2; read a"},
+              false, true, false);
+  ASSERT_NO_FATAL_FAILURE(c.Spawn());
+  auto att = Attach(c.o.dir, true, true, true);
+  ASSERT_TRUE(att.ok()) << att.error().message();
+  ASSERT_TRUE(Start(c.o.dir).ok());
+  // Frames until stderr says done (the writer then waits for a line).
+  Demuxed got;
+  int64_t deadline = NowMs() + 60000;
+  while (got.err.find("done") == std::string::npos && NowMs() < deadline) {
+    std::string h = ReadSome(att->get(), 8, deadline);
+    ASSERT_EQ(h.size(), 8u) << "attach ended early";
+    uint32_t len = (uint32_t(uint8_t(h[4])) << 24) | (uint32_t(uint8_t(h[5])) << 16) |
+                   (uint32_t(uint8_t(h[6])) << 8) | uint32_t(uint8_t(h[7]));
+    (h[0] == 2 ? got.err : got.out) += ReadSome(att->get(), len, deadline);
+  }
+  EXPECT_EQ(got.out.size(), total);
+  EXPECT_GE(LargestPipe(c.monitor_pid), 1 << 20) << "the stdout pipe was not grown";
+  ASSERT_TRUE(fs::WriteAll(att->get(), "\n").ok());
+  ASSERT_TRUE(c.MonitorGone(30s));
+  std::string want;
+  while (want.size() < total) want += line + "\n";
+  want.resize(total);
+  EXPECT_TRUE(got.out == want) << "attach: " << got.out.size() << " bytes, differing";
+  std::string logged, err;
+  size_t entries = 0;
+  for (const auto& e : c.Log()) {
+    (e.stream == "stderr" ? err : logged) += e.log;
+    if (e.stream == "stdout") ++entries;
+  }
+  EXPECT_TRUE(logged == want) << "log: " << logged.size() << " bytes, differing";
+  EXPECT_EQ(entries, (total + 70) / 71);
+  EXPECT_EQ(err, "done\n");
 }
 
 TEST_F(MonitorTest, ExecInARunningContainer) {
