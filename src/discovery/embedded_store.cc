@@ -249,7 +249,9 @@ Result<uint64_t> EmbeddedStore::Wait(const WatchTarget& target, uint64_t after,
   w.target = target;
   for (;;) {
     uint64_t cur = state_.IndexOf(target);
-    if (cur > after || after > state_.index() || stopping_) return cur;
+    // Indexes start at 1 (Index()), even in a store never written to: a
+    // client that holds 1 there waits rather than spinning.
+    if (cur > after || after > std::max<uint64_t>(state_.index(), 1) || stopping_) return cur;
     w.fired = false;
     waiters_.push_back(&w);
     bool woke = w.cv.wait_until(l, deadline, [&] { return w.fired; });

@@ -175,6 +175,20 @@ TYPED_TEST(StoreTest, WaitTimesOutWithSameIndex) {
   EXPECT_GE(Store::Clock::now() - t0, 250ms);
 }
 
+// A store nothing was written to still blocks a waiter holding its index
+// (the embedded store answered at once, so the service DNS spun a core).
+TYPED_TEST(StoreTest, WaitBlocksOnAFreshStore) {
+  for (WatchTarget t : {WatchTarget{WatchTarget::Kind::kCatalog, ""},
+                        WatchTarget{WatchTarget::Kind::kPrefix, "fresh/"}}) {
+    uint64_t idx = *this->store_->Index(t);
+    auto t0 = Store::Clock::now();
+    auto r = this->store_->Wait(t, idx, Store::Clock::now() + 300ms);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, idx);
+    EXPECT_GE(Store::Clock::now() - t0, 250ms);
+  }
+}
+
 TYPED_TEST(StoreTest, RegisterListDeregister) {
   Service s;
   s.name = "web";

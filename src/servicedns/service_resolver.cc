@@ -111,8 +111,14 @@ void ServiceResolver::Watch() {
     auto deadline = discovery::Store::Clock::now() + std::chrono::seconds(1);
     auto r = store_->Wait(all, index, deadline);
     if (stop_) return;
-    if (r.ok()) index = *r;
-    else std::this_thread::sleep_until(deadline);  // the store is unreachable: try again later
+    if (!r.ok() || *r == index) {
+      // Unreachable, or nothing changed (a store that answers at once must
+      // not make this loop spin): try again at the deadline.
+      std::this_thread::sleep_until(deadline);
+      if (r.ok()) continue;
+    } else {
+      index = *r;
+    }
     Refresh();
   }
 }
