@@ -167,8 +167,10 @@ Status StartState(Daemon::State& s) {
 
   // The discovery node: the host name, made unique per daemon (several
   // berthd may share one etcd from one machine) by the daemon ID.
-  std::string node = (s.host.hostname.empty() ? "berth" : s.host.hostname) + "-" +
-                     s.facts.id.substr(0, 8);
+  std::string node = !o.discovery_node.empty()
+                         ? o.discovery_node
+                         : (s.host.hostname.empty() ? "berth" : s.host.hostname) + "-" +
+                               s.facts.id.substr(0, 8);
   s.discovery = BERTH_TRY(DiscoveryService::Start(o, node));
 
   image::StoreOptions store_options;

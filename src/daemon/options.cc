@@ -81,8 +81,11 @@ const Setting kSettings[] = {
      "Allow tcp:// without TLS (anyone reaching the port is root)",
      BERTH_BOOL_SETTING("insecure-tcp", insecure_tcp)},
     {"discovery", 0, "discovery", Kind::kString,
-     "Discovery store: embedded, or etcd://host:port[,host:port...]",
+     "Discovery store: embedded, or etcd://[user:password@]host:port[,host:port...]",
      BERTH_STRING_SETTING(discovery)},
+    {"discovery-node", 0, "discovery-node", Kind::kString,
+     "This daemon's node name in the discovery catalog (default: hostname-<daemon ID>)",
+     BERTH_STRING_SETTING(discovery_node)},
     {"discovery-addr", 0, "discovery-addr", Kind::kString,
      "Address of the Consul-compatible discovery API (host:port, or none)",
      BERTH_STRING_SETTING(discovery_addr)},
@@ -344,8 +347,13 @@ Status Validate(const Options& o) {
     return Error::Invalid("--data-root and --exec-root must differ");
   if (o.discovery != "embedded" && !str::StartsWith(o.discovery, "etcd://"))
     return Error::Invalid(fmt::format(
-        "--discovery must be embedded or etcd://host:port[,host:port...], got \"{}\"",
+        "--discovery must be embedded or etcd://[user:password@]host:port[,host:port...], got \"{}\"",
         o.discovery));
+  if (!o.discovery_node.empty() &&
+      o.discovery_node.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789._-") != std::string::npos)
+    return Error::Invalid(fmt::format(
+        "--discovery-node must be letters, digits, '.', '_' or '-', got \"{}\"", o.discovery_node));
   if (o.discovery_addr != "none" && o.discovery_addr != "") {
     BERTH_TRY_CTX(http::ParseEndpoint("tcp://" + o.discovery_addr),
                   "--discovery-addr " + o.discovery_addr);

@@ -41,6 +41,10 @@ struct Options {
   bool insecure_tcp = false;
   // The discovery store: "embedded" (default) or "etcd://host:port,...".
   std::string discovery{"embedded"};
+  // This daemon's node in the catalog (etcd: its services live under
+  // <prefix>services/<node>/, the prefix a per-host etcd role grants).
+  // Default: the host name and the daemon ID's first 8 characters.
+  std::string discovery_node;
   // Where the Consul-compatible API listens for the host: "host:port", or
   // "none" to serve no host listener. A failure to bind is logged, not fatal.
   std::string discovery_addr{"127.0.0.1:8500"};

@@ -33,15 +33,33 @@ int64_t JsonInt(const json& j, const char* field) {
   return 0;
 }
 
+std::string RedactUrl(const std::string& url) {
+  size_t at = url.rfind('@');
+  if (!str::StartsWith(url, "etcd://") || at == std::string::npos) return url;
+  std::string user = url.substr(7, at - 7);
+  return "etcd://" + user.substr(0, user.find(':')) + ":***" + url.substr(at);
+}
+
 Result<std::unique_ptr<EtcdClient>> EtcdClient::Open(const std::string& url) {
-  if (!str::StartsWith(url, "etcd://")) return Error::Invalid("etcd URL must be etcd://host:port,...");
+  if (!str::StartsWith(url, "etcd://"))
+    return Error::Invalid("etcd URL must be etcd://[user:password@]host:port,...");
   auto c = std::make_unique<EtcdClient>();
-  for (const std::string& hp : str::Split(url.substr(7), ',')) {
+  std::string hosts = url.substr(7);
+  // user:password@ before the hosts (which never hold an '@').
+  if (size_t at = hosts.rfind('@'); at != std::string::npos) {
+    std::string userinfo = hosts.substr(0, at);
+    hosts = hosts.substr(at + 1);
+    size_t colon = userinfo.find(':');
+    c->user_ = userinfo.substr(0, colon);
+    if (colon != std::string::npos) c->password_ = userinfo.substr(colon + 1);
+    if (c->user_.empty()) return Error::Invalid("etcd URL " + RedactUrl(url) + ": empty user name");
+  }
+  for (const std::string& hp : str::Split(hosts, ',')) {
     if (hp.empty()) continue;
     http::Endpoint ep = BERTH_TRY(http::ParseEndpoint("tcp://" + hp).Context("etcd endpoint " + hp));
     c->endpoints_.push_back(ep);
   }
-  if (c->endpoints_.empty()) return Error::Invalid("etcd URL names no endpoint: " + url);
+  if (c->endpoints_.empty()) return Error::Invalid("etcd URL names no endpoint: " + RedactUrl(url));
   return c;
 }
 
@@ -61,11 +79,40 @@ std::string Describe(const std::string& path, const json& body) {
 
 }  // namespace
 
+Result<std::string> EtcdClient::Token(const std::string& stale) {
+  if (user_.empty()) return std::string();
+  std::lock_guard<std::mutex> l(auth_mu_);
+  if (!token_.empty() && token_ != stale) return token_;
+  json body = {{"name", user_}, {"password", password_}};
+  auto r = CallOnce("auth/authenticate", body, "");
+  if (!r.ok())
+    return Error(r.error().code() == Code::kInternal ? Code::kUnauthorized : r.error().code(),
+                 "etcd authentication as \"" + user_ + "\" failed: " + r.error().message());
+  token_ = r->value("token", "");
+  if (token_.empty()) return Error(Code::kUnauthorized, "etcd authentication as \"" + user_ +
+                                                            "\": no token in the answer");
+  return token_;
+}
+
 Result<json> EtcdClient::Call(const std::string& path, const json& body) {
+  std::string token = BERTH_TRY(Token());
+  auto r = CallOnce(path, body, token);
+  // etcd's simple tokens expire (--auth-token-ttl, 5 min idle by default),
+  // and a restarted member forgets them: authenticate again, once.
+  if (!r.ok() && !token.empty() && r.error().code() == Code::kUnauthorized) {
+    token = BERTH_TRY(Token(token));
+    r = CallOnce(path, body, token);
+  }
+  return r;
+}
+
+Result<json> EtcdClient::CallOnce(const std::string& path, const json& body,
+                                  const std::string& token) {
   http::ClientRequest req;
   req.method = "POST";
   req.target = "/v3/" + path;
   req.headers.Add("Content-Type", "application/json");
+  if (!token.empty()) req.headers.Add("Authorization", token);
   req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   const std::string what = Describe(path, body);
   size_t start;
@@ -117,8 +164,11 @@ Result<json> EtcdClient::Call(const std::string& path, const json& body) {
                                          r->status, r->body.substr(0, 200)));
     if (r->status != 200) {
       std::string msg = j.value("message", j.value("error", r->body));
-      return Error(r->status == 400 ? Code::kInvalidArgument : Code::kInternal,
-                   fmt::format("etcd {} {}: HTTP {}: {}", ep, what, r->status, msg));
+      Code code = r->status == 400   ? Code::kInvalidArgument
+                  : r->status == 401 ? Code::kUnauthorized
+                  : r->status == 403 ? Code::kPermissionDenied
+                                     : Code::kInternal;
+      return Error(code, fmt::format("etcd {} {}: HTTP {}: {}", ep, what, r->status, msg));
     }
     return j;
   }
@@ -205,6 +255,8 @@ Result<std::vector<json>> EtcdClient::WatchOnce(const std::string& key,
                  {"start_revision", std::to_string(start_revision)},
                  {"prev_kv", prev_kv}};
   std::string body = json{{"create_request", create}}.dump();
+  std::string token = BERTH_TRY(Token());
+  std::string auth = token.empty() ? "" : "Authorization: " + token + "\r\n";
   size_t start;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -225,8 +277,8 @@ Result<std::vector<json>> EtcdClient::WatchOnce(const std::string& key,
     }
     std::string req = fmt::format(
         "POST /v3/watch HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\n"
-        "Content-Length: {}\r\n\r\n{}",
-        ep.host, ep.port, body.size(), body);
+        "{}Content-Length: {}\r\n\r\n{}",
+        ep.host, ep.port, auth, body.size(), body);
     if (Status w = fs::WriteAll(fd->get(), req); !w.ok()) {
       last = std::move(w).error().Context(where + ": send");
       continue;

@@ -21,7 +21,8 @@ namespace berth::discovery {
 
 class EtcdClient {
  public:
-  // url: "etcd://host:port[,host:port...]".
+  // url: "etcd://[user:password@]host:port[,host:port...]". With a user,
+  // berthd authenticates (etcd's auth enabled: /v3/auth/authenticate).
   static Result<std::unique_ptr<EtcdClient>> Open(const std::string& url);
 
   // POST /v3/<path> with body; the decoded JSON answer. The endpoint that
@@ -41,7 +42,17 @@ class EtcdClient {
                                                 bool prev_kv);
 
  private:
+  // One call without re-authentication; token: "" sends none.
+  Result<nlohmann::json> CallOnce(const std::string& path, const nlohmann::json& body,
+                                  const std::string& token);
+  // The current token, authenticating first when there is none (or when
+  // `stale` is the one etcd refused). "" without credentials.
+  Result<std::string> Token(const std::string& stale = "");
+
   std::vector<http::Endpoint> endpoints_;
+  std::string user_, password_;
+  std::mutex auth_mu_;  // guards token_
+  std::string token_;
   std::mutex mu_;  // guards idle_, preferred_
   std::vector<std::pair<size_t, std::unique_ptr<http::Client>>> idle_;
   size_t preferred_ = 0;
@@ -50,6 +61,8 @@ class EtcdClient {
 // etcd's helpers: the end of the range of keys that start with prefix, and
 // a JSON int64 (a string or a number) as a number.
 std::string PrefixEnd(const std::string& prefix);
+// url with its password as "***", for messages and logs.
+std::string RedactUrl(const std::string& url);
 int64_t JsonInt(const nlohmann::json& j, const char* field);
 
 }  // namespace berth::discovery

@@ -46,7 +46,7 @@ json DelReq(const std::string& key, bool prefix) {
 Result<std::unique_ptr<EtcdStore>> EtcdStore::Open(const Options& options) {
   std::unique_ptr<EtcdStore> s(new EtcdStore(options));
   s->etcd_ = BERTH_TRY(EtcdClient::Open(options.url));
-  BERTH_TRY_CTX(s->GrantLease(), "etcd " + options.url);
+  BERTH_TRY_CTX(s->GrantLease(), "etcd " + RedactUrl(options.url));
   // Instances this node registered before a restart: adopt them on the new lease.
   json r = BERTH_TRY(s->Range(s->ServicesPrefix() + options.node + "/", true));
   for (const json& kv : r.value("kvs", json::array())) {

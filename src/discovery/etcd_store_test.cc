@@ -182,4 +182,19 @@ TEST(EtcdClient, WatchErrorsNameEndpointAndKey) {
 }
 
 }  // namespace
+TEST(EtcdClient, UrlCredentialsAreParsedAndRedacted) {
+  EXPECT_EQ(RedactUrl("etcd://a:s3cr@t@127.0.0.1:2379,127.0.0.1:2380"),
+            "etcd://a:***@127.0.0.1:2379,127.0.0.1:2380");
+  EXPECT_EQ(RedactUrl("etcd://127.0.0.1:2379"), "etcd://127.0.0.1:2379");
+  EXPECT_TRUE(EtcdClient::Open("etcd://a:p@w,d@127.0.0.1:2379,127.0.0.1:2380").ok());
+  auto empty_user = EtcdClient::Open("etcd://:pw@127.0.0.1:2379");
+  ASSERT_FALSE(empty_user.ok());
+  EXPECT_EQ(empty_user.error().message().find("pw@"), std::string::npos)
+      << empty_user.error().message();
+  auto no_host = EtcdClient::Open("etcd://u:secret@");
+  ASSERT_FALSE(no_host.ok());
+  EXPECT_EQ(no_host.error().message().find("secret"), std::string::npos)
+      << no_host.error().message();
+}
+
 }  // namespace berth::discovery
