@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Several berthd on one etcd cluster (three members on loopback ports, two
-# daemons with their own roots): a shared catalog and KV, a dead member
-# changes nothing, a dead daemon's services expire with its lease.
+# daemons with their own roots, bridges and subnets): a shared catalog and
+# KV, a container on one host in the other's catalog, a dead member changes
+# nothing, a dead daemon's services expire with its lease.
 
 load helpers
 
@@ -43,12 +44,15 @@ setup_file() {
   start_host b "$url"
 }
 
-# start_host NAME URL: a berthd on $CTDIR/NAME with the etcd store.
+# start_host NAME URL: a berthd on $CTDIR/NAME with the etcd store, its own
+# bridge, subnet and nft table (tests/e2e/lib/net.bash; SUBNET_PREFIX of
+# host NAME in $CTDIR/NAME/net.env).
 start_host() {
   local d="$CTDIR/$1"
   mkdir -p "$d/data" "$d/exec"
+  net_setup "$d"
   "$BERTHD" --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/exec/berth.sock" \
-    --discovery "$2" --discovery-addr 127.0.0.1:0 --bridge=none </dev/null >>"$d/berthd.log" 2>&1 3>&- &
+    --discovery "$2" --discovery-addr 127.0.0.1:0 $BERTHD_NET_FLAGS </dev/null >>"$d/berthd.log" 2>&1 3>&- &
   echo $! >"$d/pid"
   echo $! >>"$CTDIR/berthd.pids"
   wait_for 20 test -s "$d/exec/discovery.addr" || { cat "$d/berthd.log" >&2; return 1; }
@@ -56,10 +60,26 @@ start_host() {
 
 addr() { cat "$CTDIR/$1/exec/discovery.addr"; }
 
+hb() { "$BERTH" -H "unix://$CTDIR/$1/exec/berth.sock" "${@:2}"; }
+
 teardown_file() {
   [[ -n "${CTDIR:-}" && -d "$CTDIR" ]] || return 0
+  local h ids m
+  for h in a b; do
+    ids="$(hb "$h" ps -aq 2>/dev/null)" || true
+    [[ -z "$ids" ]] || hb "$h" rm -f $ids >/dev/null 2>&1 || true
+  done
   stop_pids_from "$CTDIR/berthd.pids" || true
   stop_pids_from "$CTDIR/etcd.pids" || true
+  for h in a b; do
+    EXEC="$CTDIR/$h/exec" kill_containers || true
+  done
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(awk -v d="$CTDIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  for h in a b; do
+    net_teardown "$CTDIR/$h" || true
+  done
   rm -rf "$CTDIR"
 }
 
@@ -80,6 +100,20 @@ teardown_file() {
   # Host b cannot remove host a's instance.
   run curl -s -o /dev/null -w '%{http_code}' -X PUT "http://$(addr b)/v1/agent/service/deregister/shared-a"
   assert_eq "$output" 404
+}
+
+@test "a container on one host (its own bridge and subnet) is in the other's catalog" {
+  "$SCRIPTS_DIR/make-busybox-image" --host "unix://$CTDIR/a/exec/berth.sock" --berth "$BERTH" busybox:latest >&2
+  hb a run -d --name mhweb --expose 80 -e SERVICE_NAME=mhweb busybox sleep 300 >/dev/null
+  local prefix_a
+  prefix_a="$(source "$CTDIR/a/net.env" && echo "$SUBNET_PREFIX")"
+  in_b() {
+    [[ "$(curl -s "http://$(addr b)/v1/catalog/service/mhweb" | jq -r '.[0].ServiceAddress')" == "$prefix_a".* ]]
+  }
+  wait_for 10 in_b || fail "host a's container is not in host b's catalog"
+  hb a rm -f mhweb >/dev/null
+  gone() { [[ "$(curl -s "http://$(addr b)/v1/catalog/service/mhweb" | jq length)" == 0 ]]; }
+  wait_for 10 gone || fail "host a's removed container is still in host b's catalog"
 }
 
 @test "killing one etcd member (the first endpoint) changes nothing" {
