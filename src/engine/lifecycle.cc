@@ -7,6 +7,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "engine/engine_impl.h"
+#include "network/manager.h"
 #include "sys/signals.h"
 
 namespace berth::engine {
@@ -236,6 +237,8 @@ Status Engine::Rename(const std::string& name, const std::string& new_name) {
     c->name = n;
     (void)impl_->Save(*c);
   }
+  // Peers on its user-defined networks resolve the new name (not the old).
+  if (impl_->opts.network) impl_->opts.network->RenameContainer(c->id, n.substr(1));
   impl_->Publish("rename", *c, {{"oldName", old}});
   return Ok();
 }

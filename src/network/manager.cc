@@ -673,6 +673,18 @@ std::optional<Endpoint> Manager::Get(const std::string& id) {
   return all.front();
 }
 
+void Manager::RenameContainer(const std::string& container_id, const std::string& new_name) {
+  std::lock_guard lock(mu_);
+  for (auto& [nid, n] : nets_) {
+    auto it = n.endpoints.find(container_id);
+    if (it == n.endpoints.end() || it->second.container_name == new_name) continue;
+    it->second.container_name = new_name;
+    if (Status st = SaveLocked(n); !st.ok())
+      log::Warn("network {}: rename of {}: {}", n.info.name, container_id.substr(0, 12),
+                st.error().message());
+  }
+}
+
 std::vector<Ipv4> Manager::Peers(const std::string& requester, const std::string& name) {
   std::string want = Lower(name);
   while (!want.empty() && want.back() == '.') want.pop_back();

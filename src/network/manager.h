@@ -162,6 +162,10 @@ class Manager {
   void DetachAll(const std::string& container_id);
   void Detach(const std::string& container_id) { DetachAll(container_id); }
 
+  // A renamed container answers to its new name on its networks' DNS
+  // (its endpoints' container_name, saved).
+  void RenameContainer(const std::string& container_id, const std::string& new_name);
+
   // The container's endpoints, in interface order; Get: the first one.
   std::vector<Endpoint> Endpoints(const std::string& container_id);
   std::optional<Endpoint> Get(const std::string& container_id);

@@ -144,7 +144,13 @@ options timeout:1 ndots:0"
   oip="$(b inspect --format '{{(index .NetworkSettings.Networks "appnet").IPAddress}}' uout)"
   run query uweb side
   assert_match "$output" "A $oip"
-  b rm -f udb uweb uout ubr >/dev/null
+  # rename: peers resolve the new name, no longer the old one
+  b rename udb udb2
+  run query uweb udb2
+  assert_match "$output" "A $ip"
+  run query uweb udb
+  assert_match "$output" "rcode=NXDOMAIN"
+  b rm -f udb2 uweb uout ubr >/dev/null
   b network rm appnet othernet >/dev/null
 }
 
