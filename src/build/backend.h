@@ -31,6 +31,8 @@ struct CommitRequest {
   nlohmann::json container_config;    // the step's config (the cache key)
   std::string author;                 // MAINTAINER
   std::string layer_tar;              // a layer tar file; "" adds no layer
+  std::string layer_dir;              // ... or a directory from NewLayerDir, filled by
+                                      // WriteLayerDir (layer_dir.h); given to the store
 };
 
 // A read-only view of an image's filesystem; unmounted when destroyed.
@@ -63,6 +65,8 @@ class Backend {
   virtual Result<std::string> Commit(const CommitRequest& req) = 0;
   virtual Result<std::unique_ptr<RootView>> View(const std::string& image_id) = 0;
   virtual Status Tag(const std::string& image_id, const std::string& ref) = 0;
+  // An empty directory for a step's layer (CommitRequest::layer_dir).
+  virtual Result<std::string> NewLayerDir() = 0;
   // A directory for temporary files (layer tars).
   virtual std::string ScratchDir() = 0;
 };

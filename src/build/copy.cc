@@ -447,11 +447,8 @@ Status Dispatcher::Copy(const dockerfile::Instruction& in, StageState* st, bool 
     entries[target] = entry_for(s.path, s.st, false);
   }
 
-  std::string tar = BERTH_TRY(MakeTempFile(backend_.ScratchDir(), "layer-"));
-  ScopeGuard rm_tar([&] { ::unlink(tar.c_str()); });
-  BERTH_TRY_CTX(WriteLayerTar(entries, tar), cmd_name);
   view.reset();
-  return CommitLayer(st, cc, tar);
+  return CommitEntries(st, cc, entries, cmd_name);
 }
 
 Status Dispatcher::Workdir(const dockerfile::Instruction& in, StageState* st) {
@@ -469,11 +466,8 @@ Status Dispatcher::Workdir(const dockerfile::Instruction& in, StageState* st) {
   TarEntries entries;
   const int64_t now = ::time(nullptr);
   AddParents(&entries, view->path(), rel + "/x", 0, 0, now);
-  std::string tar = BERTH_TRY(MakeTempFile(backend_.ScratchDir(), "layer-"));
-  ScopeGuard rm_tar([&] { ::unlink(tar.c_str()); });
-  BERTH_TRY_CTX(WriteLayerTar(entries, tar), "WORKDIR");
   view.reset();
-  return CommitLayer(st, cc, tar);
+  return CommitEntries(st, cc, entries, "WORKDIR");
 }
 
 }  // namespace berth::build

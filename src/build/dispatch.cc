@@ -6,8 +6,11 @@
 #include <csignal>
 
 #include "base/duration.h"
+#include "base/fs.h"
+#include "base/scope_guard.h"
 #include "base/strings.h"
 #include "build/gofmt.h"
+#include "build/layer_dir.h"
 #include "build/state.h"
 
 namespace berth::build {
@@ -177,6 +180,22 @@ Status Dispatcher::CommitLayer(StageState* st, const json& cc, const std::string
   req.container_config = cc;
   req.author = st->maintainer;
   req.layer_tar = tar;
+  st->image_id = BERTH_TRY(backend_.Commit(req));
+  return Ok();
+}
+
+Status Dispatcher::CommitEntries(StageState* st, const json& cc, const TarEntries& entries,
+                                 const std::string& what) {
+  std::string dir = BERTH_TRY(backend_.NewLayerDir());
+  ScopeGuard rm_dir([&] { (void)fs::RemoveAll(dir); });
+  BERTH_TRY_CTX(WriteLayerDir(entries, dir), what);
+  CommitRequest req;
+  req.parent = st->image_id;
+  req.config = st->run_config;
+  req.container_config = cc;
+  req.author = st->maintainer;
+  req.layer_dir = dir;
+  rm_dir.Dismiss();  // the backend's from here on
   st->image_id = BERTH_TRY(backend_.Commit(req));
   return Ok();
 }

@@ -34,6 +34,11 @@ Status WriteLayerTar(const TarEntries& entries, const std::string& path) {
   unique_fd out = BERTH_TRY(fs::Open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   TarWriter tar;
   BERTH_TRY(tar.Open(out.get()));
+  BERTH_TRY(WriteLayerTar(entries, tar));
+  return tar.Close();
+}
+
+Status WriteLayerTar(const TarEntries& entries, TarWriter& tar) {
   for (const auto& [name, e] : entries) {
     TarHeader h{.name = name, .perm = e.perm, .uid = e.uid, .gid = e.gid, .mtime = e.mtime};
     switch (e.kind) {
@@ -62,7 +67,7 @@ Status WriteLayerTar(const TarEntries& entries, const std::string& path) {
       }
     }
   }
-  return tar.Close();
+  return Ok();
 }
 
 Result<bool> ExtractArchive(const std::string& file, const std::string& dir) {

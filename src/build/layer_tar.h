@@ -25,8 +25,11 @@ struct TarEntry {
 
 using TarEntries = std::map<std::string, TarEntry>;
 
-// Writes entries as a PAX tar to path.
+class TarWriter;
+
+// Writes entries as a PAX tar to path, or into an open writer (not closed).
 Status WriteLayerTar(const TarEntries& entries, const std::string& path);
+Status WriteLayerTar(const TarEntries& entries, TarWriter& tar);
 
 // Extracts a (possibly compressed) tar archive into dir, keeping owners,
 // modes and times, refusing names that leave dir. false (and no error)

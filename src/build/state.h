@@ -14,6 +14,7 @@
 #include "build/builder.h"
 #include "build/dockerfile/parser.h"
 #include "build/dockerfile/shell_lex.h"
+#include "build/layer_tar.h"
 
 namespace berth::build {
 
@@ -85,6 +86,9 @@ class Dispatcher {
   Status CommitNop(StageState* st, const std::string& comment, bool single_arg = false);
   json NopConfig(const StageState& st, const std::string& comment, bool single_arg) const;
   Status CommitLayer(StageState* st, const json& container_config, const std::string& tar);
+  // Commits entries as the step's layer, written as files (layer_dir.h).
+  Status CommitEntries(StageState* st, const json& container_config, const TarEntries& entries,
+                       const std::string& what);
 
   Status Run(const dockerfile::Instruction& in, StageState* st);
   Status Copy(const dockerfile::Instruction& in, StageState* st, bool add);

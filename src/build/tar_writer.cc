@@ -27,6 +27,10 @@ TarWriter::TarWriter() = default;
 TarWriter::~TarWriter() = default;
 
 Error TarWriter::Fail(const std::string& what) {
+  if (sink_error_) {
+    Error e = *sink_error_;
+    return std::move(e).Context("write tar: " + what);
+  }
   const char* m = a_ ? archive_error_string(a_.get()) : nullptr;
   return Error::Internal("write tar: " + what + ": " + (m ? m : "unknown error"));
 }
@@ -37,6 +41,28 @@ Status TarWriter::Open(int fd, bool pad_last_block) {
   archive_write_set_bytes_per_block(a_.get(), 10240);
   if (!pad_last_block) archive_write_set_bytes_in_last_block(a_.get(), 1);
   if (archive_write_open_fd(a_.get(), fd) != ARCHIVE_OK) return Fail("open");
+  return Ok();
+}
+
+ssize_t TarWriter::SinkWrite(archive* a, void* self, const void* buf, size_t n) {
+  auto* w = static_cast<TarWriter*>(self);
+  Status s = w->sink_(std::string_view(static_cast<const char*>(buf), n));
+  if (s.ok()) return static_cast<ssize_t>(n);
+  w->sink_error_ = std::move(s).error();
+  archive_set_error(a, EIO, "%s", w->sink_error_->message().c_str());
+  return -1;
+}
+
+Status TarWriter::Open(Sink sink) {
+  sink_ = std::move(sink);
+  sink_error_.reset();
+  a_.reset(archive_write_new());
+  archive_write_set_format_pax_restricted(a_.get());
+  archive_write_set_bytes_per_block(a_.get(), 10240);
+  // What archive_write_open_fd chooses for a regular file: no padding.
+  archive_write_set_bytes_in_last_block(a_.get(), 1);
+  if (archive_write_open(a_.get(), this, nullptr, &TarWriter::SinkWrite, nullptr) != ARCHIVE_OK)
+    return Fail("open");
   return Ok();
 }
 

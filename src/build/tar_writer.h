@@ -11,9 +11,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,11 @@ class TarWriter {
   // bytes, and so the diff IDs, they always had); false never pads (the
   // context stream the CLI writes into a pipe ends after the two zero blocks).
   Status Open(int fd, bool pad_last_block = true);
+  // Starts writing to sink, which gets every byte in order; the bytes are
+  // exactly those Open(fd) writes to a regular file (no padding of the
+  // last record), so hashing them gives the diff ID the file would have.
+  using Sink = std::function<Status(std::string_view)>;
+  Status Open(Sink sink);
   Status WriteHeader(const TarHeader& h);
   // File contents after a kFile header: data, or exactly h.size bytes read
   // from src_fd (an error, naming `what`, when the file is shorter).
@@ -62,10 +69,13 @@ class TarWriter {
 
  private:
   Error Fail(const std::string& what);
+  static ssize_t SinkWrite(archive* a, void* self, const void* buf, size_t n);
   struct Free {
     void operator()(archive* a) const;
   };
   std::unique_ptr<archive, Free> a_;
+  Sink sink_;
+  std::optional<Error> sink_error_;  // the sink's own failure, kept for Fail()
 };
 
 }  // namespace berth::build

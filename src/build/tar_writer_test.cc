@@ -122,5 +122,34 @@ TEST_F(TarWriterTest, ShortFileIsAnError) {
   });
 }
 
+// A sink gets exactly the bytes a regular file would (the diff ID of a
+// layer hashed on the way equals the file's), and a failing sink fails the
+// write with its own error.
+TEST_F(TarWriterTest, SinkGetsTheFileBytes) {
+  auto entries = [](TarWriter& tar) {
+    ASSERT_TRUE(tar.WriteHeader({.kind = TarHeader::kDir, .name = "d", .perm = 0755, .mtime = 7}).ok());
+    ASSERT_TRUE(tar.WriteHeader({.name = "d/f", .perm = 0600, .size = 20000}).ok());
+    ASSERT_TRUE(tar.WriteData(std::string(20000, 'q')).ok());
+  };
+  std::string file = *fs::ReadFile(Write(true, entries));
+  std::string got;
+  TarWriter tar;
+  ASSERT_TRUE(tar.Open([&](std::string_view d) {
+                   got.append(d);
+                   return Ok();
+                 }).ok());
+  entries(tar);
+  ASSERT_TRUE(tar.Close().ok());
+  EXPECT_EQ(got, file);
+
+  TarWriter failing;
+  ASSERT_TRUE(failing.Open([](std::string_view) -> Status { return Error::Internal("disk gone"); }).ok());
+  Status s = failing.WriteHeader({.name = "f", .size = 100000});
+  if (s.ok()) s = failing.WriteData(std::string(100000, 'x'));
+  if (s.ok()) s = failing.Close();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("disk gone"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace berth::build

@@ -12,6 +12,7 @@
 #include "base/stdcopy.h"
 #include "base/strings.h"
 #include "base/tempfile.h"
+#include "build/layer_dir.h"
 #include "build/temp.h"
 
 namespace berth::daemon {
@@ -42,6 +43,9 @@ class LayerView : public build::RootView {
 EngineBuildBackend::EngineBuildBackend(engine::Engine* engine, image::ImageStore* images,
                                        std::string scratch_dir)
     : engine_(*engine), images_(*images), scratch_(std::move(scratch_dir)) {
+  // COPY/ADD/WORKDIR layers are stored as directories; their tar is made
+  // again from them for save and push.
+  images_.SetLayerPacker(build::kLayerDirPacker, build::PackLayerDir);
   (void)fs::RemoveAll(scratch_);
   (void)fs::MkdirAll(scratch_, 0700);
 }
@@ -57,25 +61,28 @@ Result<build::ImageInfo> EngineBuildBackend::GetImage(std::string_view name) {
 
 Result<std::optional<std::string>> EngineBuildBackend::FindCached(const std::string& parent,
                                                                   const json& cc) {
-  image::ListOptions lo;
-  lo.all = true;
-  std::vector<image::ImageSummary> all = BERTH_TRY(images_.List(lo));
-  std::optional<std::string> best;
-  int64_t best_created = -1;
-  for (const image::ImageSummary& s : all) {
-    if (s.parent_id != parent) continue;
-    auto rec = images_.Resolve(s.id);
-    if (!rec.ok()) continue;
-    json config = json::parse(rec->config_json, nullptr, false);
-    if (!config.is_object()) continue;
-    auto it = config.find("container_config");
-    if (it == config.end() || *it != cc) continue;
-    if (s.created > best_created) {
-      best = s.id;
-      best_created = s.created;
+  // The parent's children, newest first (one indexed query); their
+  // container_configs are read once per image and remembered (an image's
+  // config never changes: its ID is its hash).
+  for (const std::string& id : BERTH_TRY(images_.Children(parent))) {
+    std::shared_ptr<const json> stored;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = container_configs_.find(id); it != container_configs_.end()) stored = it->second;
     }
+    if (!stored) {
+      auto rec = images_.Resolve(id);
+      if (!rec.ok()) continue;  // removed meanwhile
+      json config = json::parse(rec->config_json, nullptr, false);
+      auto it = config.is_object() ? config.find("container_config") : config.end();
+      stored = std::make_shared<const json>(it == config.end() ? json() : std::move(*it));
+      std::lock_guard lock(mu_);
+      if (container_configs_.size() >= kMaxRemembered) container_configs_.clear();
+      container_configs_[id] = stored;
+    }
+    if (*stored == cc) return std::optional<std::string>(id);
   }
-  return best;
+  return std::optional<std::string>();
 }
 
 Result<std::string> EngineBuildBackend::CreateContainer(const json& body) {
@@ -114,20 +121,16 @@ Result<std::string> EngineBuildBackend::Commit(const build::CommitRequest& req) 
   o.config = req.config;
   o.container_config = req.container_config;
   o.author = req.author;
-  std::string empty;
-  ScopeGuard rm([&] {
-    if (!empty.empty()) ::unlink(empty.c_str());
-  });
-  if (req.layer_tar.empty()) {
-    // A tar without entries: the image store marks the step empty_layer.
-    empty = BERTH_TRY(build::MakeTempFile(scratch_, "empty-"));
-    BERTH_TRY(fs::WriteFile(empty, std::string(1024, '\0')));
-    o.layer_path = empty;
-  } else {
-    o.layer_path = req.layer_tar;
+  // No tar and no directory: the store marks the step empty_layer.
+  o.layer_path = req.layer_tar;
+  if (!req.layer_dir.empty()) {
+    o.layer_dir = req.layer_dir;
+    o.layer_packer = build::kLayerDirPacker;
   }
   return images_.Commit(o);
 }
+
+Result<std::string> EngineBuildBackend::NewLayerDir() { return images_.NewLayerDir(); }
 
 Result<std::unique_ptr<build::RootView>> EngineBuildBackend::View(const std::string& image_id) {
   if (image_id.empty()) return std::unique_ptr<build::RootView>(new LayerView("", false));

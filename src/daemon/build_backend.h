@@ -3,7 +3,10 @@
 // berthd starts): step layer tars, unpacked contexts and ADD archives.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "build/backend.h"
 #include "engine/engine.h"
@@ -27,12 +30,17 @@ class EngineBuildBackend : public build::Backend {
   Result<std::string> Commit(const build::CommitRequest& req) override;
   Result<std::unique_ptr<build::RootView>> View(const std::string& image_id) override;
   Status Tag(const std::string& image_id, const std::string& ref) override;
+  Result<std::string> NewLayerDir() override;
   std::string ScratchDir() override { return scratch_; }
 
  private:
+  static constexpr size_t kMaxRemembered = 10000;
   engine::Engine& engine_;
   image::ImageStore& images_;
   std::string scratch_;
+  std::mutex mu_;
+  // container_config of images FindCached has read, by image ID. GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::shared_ptr<const nlohmann::json>> container_configs_;
 };
 
 }  // namespace berth::daemon

@@ -112,7 +112,7 @@ Status ImageStore::Save(const std::vector<std::string>& refs, int out_fd) {
     for (const SaveImage& img : images)
       for (const Digest& d : img.diff_ids) {
         if (layer_fds.count(d.str())) continue;
-        unique_fd fd = BERTH_TRY_CTX(impl_->content->Open(d), "save image " + img.id.str());
+        unique_fd fd = BERTH_TRY_CTX(impl_->LayerTarLocked(d), "save image " + img.id.str());
         struct stat st;
         if (::fstat(fd.get(), &st) != 0) return Error::Sys("stat layer " + d.str());
         layer_sizes[d.str()] = st.st_size;

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "base/fs.h"
+#include "base/scope_guard.h"
 #include "base/strings.h"
 #include "image/image_store.h"
 #include "image/image_store_impl.h"
@@ -56,9 +57,14 @@ Result<std::string> ImageStore::Commit(const CommitOptions& o) {
   cfg.config = BERTH_TRY(RunConfigOf(o.config));
   BERTH_TRY(ApplyChanges(o.changes, &cfg.config));
 
+  // A layer directory is ours from here on: moved into place or removed
+  // (after the move, nothing is left at its old path).
+  ScopeGuard rm_dir([&] {
+    if (!o.layer_dir.empty()) (void)fs::RemoveAll(o.layer_dir);
+  });
   unique_fd owned;
   int tar_fd = o.layer_fd;
-  if (tar_fd < 0) {
+  if (tar_fd < 0 && !o.layer_path.empty()) {
     owned = BERTH_TRY_CTX(fs::Open(o.layer_path, O_RDONLY | O_CLOEXEC), "commit");
     tar_fd = owned.get();
   }
@@ -92,13 +98,19 @@ Result<std::string> ImageStore::Commit(const CommitOptions& o) {
   // the publishing transaction checks that they are still there).
   for (const LayerPlan& l : layers) pins.Add(l.chain_id.str());
 
-  // The layer tar becomes a blob named by its diff ID.
-  Digest diff;
-  {
+  // The layer: a tar becomes a blob named by its diff ID (then unpacked);
+  // a directory is hashed through its packer and moved into place; none is
+  // the empty layer.
+  Digest diff = BERTH_TRY(Digest::Parse(kEmptyTarDiffId));
+  if (tar_fd >= 0) {
     auto d = StoreDecompressed(*impl_->content, tar_fd);
     if (!d.ok()) return fail(std::move(d).error());
     diff = *d;
     pins.Add(diff.str());
+  } else if (!o.layer_dir.empty()) {
+    auto d = impl_->PackDiffId(o.layer_dir, o.layer_packer);
+    if (!d.ok()) return fail(std::move(d).error());
+    diff = *d;
   }
   const bool empty_layer = diff.str() == kEmptyTarDiffId;
   if (!empty_layer) {
@@ -109,7 +121,14 @@ Result<std::string> ImageStore::Commit(const CommitOptions& o) {
     ids.push_back(diff);
     l.chain_id = ChainId(ids);
     if (!layers.empty()) l.parent = layers.back().chain_id;
-    if (Status s = impl_->EnsureLayer(&l, pins); !s.ok()) return fail(std::move(s).error());
+    Status s = Ok();
+    if (tar_fd >= 0) {
+      s = impl_->EnsureLayer(&l, pins);
+    } else {
+      l.packer = o.layer_packer;
+      s = impl_->AdoptLayerDir(&l, o.layer_dir, pins);
+    }
+    if (!s.ok()) return fail(std::move(s).error());
     layers.push_back(l);
   }
 

@@ -1,7 +1,9 @@
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "base/digest.h"
 #include "base/fs.h"
 #include "image/image_store.h"
 #include "image/layer/layer.h"
@@ -30,6 +32,15 @@ class ImageCommitTest : public ::testing::Test {
     StoreOptions o;
     o.root = tmp_ / "root";
     o.sync = false;
+    // A packer for layer directories: layer::Pack's tar (deterministic).
+    o.packers["test-pack"] = [this](const std::string& dir,
+                                    const std::function<Status(std::string_view)>& sink) -> Status {
+      ++packed_;
+      unique_fd fd(::memfd_create("pack", MFD_CLOEXEC));
+      BERTH_TRY(layer::Pack(dir, fd.get(), {}));
+      std::string data = BERTH_TRY(fs::ReadFile("/proc/self/fd/" + std::to_string(fd.get())));
+      return sink(data);
+    };
     store_ = std::move(ImageStore::Open(o)).value();
     // The base image: an import with a CMD.
     std::string tar = PackTree("base", {{"bin/sh", "#!"}, {"etc/passwd", "root\n"}});
@@ -63,9 +74,20 @@ class ImageCommitTest : public ::testing::Test {
     return c;
   }
 
+  // A layer directory from the store holding files {path: content}.
+  std::string LayerDirWith(const std::map<std::string, std::string>& files) {
+    std::string dir = store_->NewLayerDir().value();
+    for (const auto& [p, content] : files) {
+      EXPECT_TRUE(fs::MkdirAll(fs::Dirname(dir + "/" + p)).ok());
+      EXPECT_TRUE(fs::AtomicWrite(dir + "/" + p, content, 0644, false).ok());
+    }
+    return dir;
+  }
+
   TempDir tmp_;
   std::unique_ptr<ImageStore> store_;
   std::string base_;
+  int packed_ = 0;
 };
 
 TEST_F(ImageCommitTest, ChildImageOverParent) {
@@ -161,6 +183,92 @@ TEST_F(ImageCommitTest, Errors) {
 
   // Nothing half-made is left behind: a failed commit adds no image.
   EXPECT_EQ(store_->List({}).value().size(), 1u);
+}
+
+// A layer given as a directory: hashed through its packer, moved into the
+// store as is, no tar blob kept until a push or save asks for the tar.
+TEST_F(ImageCommitTest, LayerDirIsAdoptedAndPackedOnDemand) {
+  std::string dir = LayerDirWith({{"app/hello", "hi\n"}});
+  CommitOptions c = Options("");
+  c.layer_dir = dir;
+  c.layer_packer = "test-pack";
+  c.ref = "fromdir";
+  auto id = store_->Commit(c);
+  ASSERT_TRUE(id.ok()) << id.error().message();
+  EXPECT_FALSE(fs::Exists(dir));
+  auto rec = store_->Resolve("fromdir").value();
+  ASSERT_EQ(rec.diff_ids.size(), 2u);
+  EXPECT_EQ(fs::ReadFile(store_->LayerDir(rec.chain_ids[1]) + "/app/hello").value(), "hi\n");
+  EXPECT_FALSE(fs::Exists(store_->root() + "/content/blobs/sha256/" + rec.diff_ids[1].hex()));
+  EXPECT_EQ(packed_, 1);
+
+  // The tar again, from the directory: its digest is the diff ID.
+  auto tar = store_->OpenLayerTar(rec.diff_ids[1]);
+  ASSERT_TRUE(tar.ok()) << tar.error().message();
+  EXPECT_EQ(Sha256Fd(tar->get(), "layer").value(), rec.diff_ids[1]);
+  EXPECT_EQ(packed_, 2);
+  EXPECT_TRUE(store_->OpenLayerTar(rec.diff_ids[1]).ok());
+  EXPECT_EQ(packed_, 2);  // kept as a blob from then on
+
+  // The same layer again over the same parent: the store's copy is used.
+  std::string again = LayerDirWith({{"app/hello", "hi\n"}});
+  c = Options("");
+  c.layer_dir = again;
+  c.layer_packer = "test-pack";
+  auto id2 = store_->Commit(c);
+  ASSERT_TRUE(id2.ok()) << id2.error().message();
+  EXPECT_FALSE(fs::Exists(again));
+  EXPECT_EQ(store_->Resolve(*id2).value().chain_ids, rec.chain_ids);
+
+  // The build cache's lookup: the base's children, newest first.
+  auto kids = store_->Children(base_).value();
+  ASSERT_EQ(kids.size(), 2u);
+  EXPECT_TRUE((kids[0] == *id && kids[1] == *id2) || (kids[0] == *id2 && kids[1] == *id));
+  EXPECT_TRUE(store_->Children(*id).value().empty());
+}
+
+TEST_F(ImageCommitTest, LayerDirSavedAndRemoved) {
+  std::string dir = LayerDirWith({{"f", "1"}});
+  CommitOptions c = Options("");
+  c.layer_dir = dir;
+  c.layer_packer = "test-pack";
+  c.ref = "tosave";
+  ASSERT_TRUE(store_->Commit(c).ok());
+  std::string out = tmp_ / "save.tar";
+  {
+    unique_fd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    Status s = store_->Save({"tosave"}, fd.get());
+    ASSERT_TRUE(s.ok()) << s.error().message();
+  }
+  EXPECT_GT(fs::ReadFile(out).value().size(), 1024u);
+  auto removed = store_->Remove("tosave", false, true, nullptr);
+  ASSERT_TRUE(removed.ok()) << removed.error().message();
+}
+
+TEST_F(ImageCommitTest, LayerDirErrorsAndEmpty) {
+  // An unknown packer fails the commit and the directory goes.
+  std::string dir = LayerDirWith({{"f", "1"}});
+  CommitOptions c = Options("");
+  c.layer_dir = dir;
+  c.layer_packer = "nope";
+  auto bad = store_->Commit(c);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("unknown layer packer"), std::string::npos);
+  EXPECT_FALSE(fs::Exists(dir));
+
+  // An empty directory is an empty layer; neither tar nor dir: the same.
+  for (bool with_dir : {true, false}) {
+    c = Options("");
+    if (with_dir) {
+      c.layer_dir = LayerDirWith({});
+      c.layer_packer = "test-pack";
+    }
+    auto id = store_->Commit(c);
+    ASSERT_TRUE(id.ok()) << id.error().message();
+    auto rec = store_->Resolve(*id).value();
+    EXPECT_EQ(rec.diff_ids, store_->Resolve(base_).value().diff_ids);
+    EXPECT_EQ(json::parse(rec.config_json)["history"].back()["empty_layer"], true);
+  }
 }
 
 }  // namespace

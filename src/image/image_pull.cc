@@ -190,7 +190,8 @@ Status ImageStore::AddReference(const Digest& image_id, const std::string& full_
 }
 
 Result<unique_fd> ImageStore::OpenLayerTar(const Digest& diff_id) {
-  return impl_->content->Open(diff_id);
+  std::lock_guard lock(impl_->mu);
+  return impl_->LayerTarLocked(diff_id);
 }
 
 }  // namespace berth::image

@@ -51,6 +51,13 @@ CREATE TABLE refs(
 CREATE INDEX refs_image ON refs(image_id);
 )sql";
 
+// v2: layers kept as directories only (the tar made again by a packer), and
+// the build cache's lookup of an image's children by index.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE layers ADD COLUMN packer TEXT NOT NULL DEFAULT '';
+CREATE INDEX images_parent ON images(parent);
+)sql";
+
 Status FsyncDir(const std::string& dir) {
   unique_fd fd = BERTH_TRY(fs::Open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (::fsync(fd.get()) != 0) return Error::Sys("fsync " + dir);
@@ -115,7 +122,7 @@ Result<std::unique_ptr<ImageStore>> ImageStore::Open(const StoreOptions& options
   sql::Db::Options dbo;
   dbo.synchronous_full = options.sync;
   sql::Db db = BERTH_TRY_CTX(sql::Db::Open(options.root + "/image.db", dbo), "open image store");
-  BERTH_TRY_CTX(sql::Migrate(db, {kSchemaV1}), "open image store: migrate " + db.path());
+  BERTH_TRY_CTX(sql::Migrate(db, {kSchemaV1, kSchemaV2}), "open image store: migrate " + db.path());
   auto impl = std::make_unique<Impl>(options, std::move(db), std::move(content));
   BERTH_TRY_CTX(Sweep(*impl), "open image store " + options.root);
   return std::unique_ptr<ImageStore>(new ImageStore(std::move(impl)));
@@ -272,9 +279,9 @@ Status ImageStore::Impl::CommitLocked(const std::vector<ImagePlan>& plans,
       for (size_t i = 0; i < p.layers.size(); ++i) {
         const LayerPlan& l = p.layers[i];
         BERTH_TRY(Exec(db,
-                       "INSERT OR IGNORE INTO layers(chain_id, diff_id, parent, size) "
-                       "VALUES(?1, ?2, ?3, ?4)",
-                       l.chain_id.str(), l.diff_id.str(), l.parent.str(), l.size));
+                       "INSERT OR IGNORE INTO layers(chain_id, diff_id, parent, size, packer) "
+                       "VALUES(?1, ?2, ?3, ?4, ?5)",
+                       l.chain_id.str(), l.diff_id.str(), l.parent.str(), l.size, l.packer));
         BERTH_TRY(Exec(db, "INSERT INTO image_layers(image_id, idx, chain_id) VALUES(?1, ?2, ?3)",
                        p.id.str(), static_cast<int64_t>(i), l.chain_id.str()));
       }

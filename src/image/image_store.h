@@ -18,7 +18,11 @@
 //   ├── image.db            SQLite (WAL): the only record of what is visible
 //   │     images(id, created, size, parent, last_tag_time, loaded_at)
 //   │     image_layers(image_id, idx, chain_id)      base layer first
-//   │     layers(chain_id, diff_id, parent, size)    size = unpacked bytes
+//   │     layers(chain_id, diff_id, parent, size, packer)
+//   │                                  size = unpacked bytes; packer: "" when
+//   │                                  the tar blob is kept, else the name of
+//   │                                  the StoreOptions::packers entry that
+//   │                                  makes it from layers/<chainid>/diff
 //   │     refs(name, image_id, is_digest, created)   name fully qualified
 //   ├── content/            a ContentStore (content_store.h):
 //   │   ├── blobs/sha256/<hex>   image configs (named by image ID) and the
@@ -77,11 +81,22 @@ class Reader;
 
 namespace berth::image {
 
+// Writes the uncompressed tar of a layer directory to sink, always the same
+// bytes for the same directory (see StoreOptions::packers).
+using LayerPacker = std::function<Status(const std::string& dir,
+                                         const std::function<Status(std::string_view)>& sink)>;
+
 struct StoreOptions {
   std::string root;  // created if missing
   // For tests: sync files and directories before the DB commit (true in
   // production; tests may turn it off for speed).
   bool sync = true;
+  // Layers committed as directories (CommitOptions::layer_dir) keep no tar
+  // blob: the packer named in their row writes the tar again from the
+  // directory when a save or push needs it (and the blob is kept from
+  // then on). More can be added with SetLayerPacker (berthd's build backend
+  // adds build::kLayerDirPacker).
+  std::map<std::string, LayerPacker> packers;
 };
 
 // Filters as Docker's /images/json and /images/prune take them: each key
@@ -187,6 +202,12 @@ struct CommitOptions {
   std::string parent;           // parent image ID "sha256:…"; "" for a scratch container
   int layer_fd = -1;            // the layer tar (engine::fs::PackChanges), read to its end
   std::string layer_path;       // ... or a file holding it (used when layer_fd < 0)
+  // ... or the layer as a directory made by NewLayerDir and filled by the
+  // caller, with the name of the packer (StoreOptions::packers) that gives
+  // its tar; the directory is moved into the store (or removed). With none
+  // of the three, the step adds no layer (empty_layer).
+  std::string layer_dir;
+  std::string layer_packer;
   nlohmann::json config;        // the new image's "config": the container's Config as
                                 // Docker merges it (before `changes`)
   std::vector<std::string> changes;  // `-c` instructions, applied to config
@@ -271,6 +292,17 @@ class ImageStore {
   // layer is unpacked under layers/<chainid>/diff; the image becomes
   // visible in one transaction (as Import). Returns "sha256:…".
   Result<std::string> Commit(const CommitOptions& options);
+
+  // Adds (or replaces) a layer packer (StoreOptions::packers).
+  void SetLayerPacker(const std::string& name, LayerPacker packer);
+
+  // An empty directory on the store's filesystem for CommitOptions::
+  // layer_dir (under tmp/: a crash leaves nothing that Open does not sweep).
+  Result<std::string> NewLayerDir();
+
+  // The IDs of the images whose parent is parent_id ("sha256:…"; "" for
+  // images without parent), newest first.
+  Result<std::vector<std::string>> Children(const std::string& parent_id);
 
   // GET /system/df: images with sizes and layer totals.
   Result<DiskUsage> Df(const InUseFn& in_use);

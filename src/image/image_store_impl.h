@@ -39,6 +39,7 @@ struct LayerPlan {
   Digest parent;  // chain ID below, empty for the base
   Digest diff_id;
   int64_t size = 0;  // unpacked bytes
+  std::string packer;  // "" when the tar blob is stored (StoreOptions::packers)
 };
 
 // An image ready to be made visible.
@@ -57,7 +58,8 @@ class Pins;
 class ImageStore::Impl {
  public:
   Impl(StoreOptions opts, sql::Db db, std::unique_ptr<ContentStore> content)
-      : opts(std::move(opts)), db(std::move(db)), content(std::move(content)) {}
+      : opts(std::move(opts)), db(std::move(db)), content(std::move(content)),
+        packers(this->opts.packers) {}
 
   const StoreOptions opts;
   std::mutex mu;
@@ -65,6 +67,7 @@ class ImageStore::Impl {
   std::unique_ptr<ContentStore> content;  // thread-safe itself
   std::multiset<std::string> pinned;     // GUARDED_BY(mu): chain IDs and blob digests in flight
   TestHooks hooks;                       // GUARDED_BY(mu)
+  std::map<std::string, LayerPacker> packers;  // GUARDED_BY(mu); from opts.packers
 
   std::string LayerRoot() const { return opts.root + "/layers"; }
   std::string LayerPath(const Digest& chain) const { return LayerRoot() + "/" + chain.hex(); }
@@ -96,6 +99,14 @@ class ImageStore::Impl {
   // Unpacks the layer (from the uncompressed blob named diff_id) unless
   // chain is already there; fills plan->size.
   Status EnsureLayer(LayerPlan* plan, Pins& pins);
+  // The diff ID of a layer directory: the sha256 of its packer's tar.
+  Result<Digest> PackDiffId(const std::string& dir, const std::string& packer);
+  // Moves dir (NewLayerDir, filled) into place as plan's layer, synced,
+  // unless the layer is there already (dir is then removed); fills size.
+  Status AdoptLayerDir(LayerPlan* plan, const std::string& dir, Pins& pins);
+  // An fd on the uncompressed tar of a layer: its blob, made first by the
+  // layer's packer when the store keeps none (caller holds mu).
+  Result<unique_fd> LayerTarLocked(const Digest& diff_id);
   // Runs the test hook before the commit of a load/import.
   Status BeforeCommit();
   // After a load/import (committed or failed): removes what it wrote that

@@ -378,6 +378,23 @@ Status ImageStore::Tag(std::string_view source, std::string_view target) {
   t = t.WithDefaultTag();
   std::lock_guard lock(impl_->mu);
   Digest id = BERTH_TRY(impl_->ResolveIdLocked(source));
+  bool same = false;
+  {
+    sql::Statement st = BERTH_TRY(Query(impl_->db, "SELECT image_id FROM refs WHERE name=?1", t.Full()));
+    same = BERTH_TRY(st.Step()) && st.Text(0) == id.str();
+  }
+  {
+    // The tag names this image already (a rebuild that changed nothing):
+    // only its tag time moves, and losing that in a power cut is harmless,
+    // so this commit does not wait for the disk.
+    if (same) {
+      if (impl_->opts.sync) BERTH_TRY(impl_->db.Exec("PRAGMA synchronous=NORMAL"));
+      Status s = Exec(impl_->db, "UPDATE images SET last_tag_time=?2 WHERE id=?1", id.str(),
+                      FormatRfc3339Nano(Now()));
+      if (impl_->opts.sync) BERTH_TRY(impl_->db.Exec("PRAGMA synchronous=FULL"));
+      return s;
+    }
+  }
   auto tx = BERTH_TRY(sql::Transaction::Begin(impl_->db));
   BERTH_TRY(Exec(impl_->db,
                  "INSERT OR REPLACE INTO refs(name, image_id, is_digest, created) VALUES(?1, ?2, 0, ?3)",

@@ -86,7 +86,8 @@ struct UnpackOptions {
   // that no range covers is an error.
   std::vector<IdMapping> uid_map;
   std::vector<IdMapping> gid_map;
-  // syncfs() the new layer before it is renamed into place, and fsync its
+  // Sync the new layer before it is renamed into place (each file and
+  // directory with fsync when there are few, else syncfs()), and fsync its
   // parent after: the layer survives a crash once Unpack returns.
   bool sync = true;
   // false: the result's digests and sizes are not computed (a caller that

@@ -69,6 +69,40 @@ std::string FdPath(int dirfd, const std::string& name) {
   return "/proc/self/fd/" + std::to_string(dirfd) + "/" + name;
 }
 
+Result<size_t> SyncTree(int dirfd, const std::string& name) {
+  int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Error::Sys("open " + name + " to sync it");
+  unique_fd owned(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Error::Sys("stat " + name);
+  size_t n = 1;
+  if (S_ISDIR(st.st_mode)) {
+    int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return Error::Sys("dup " + name);
+    DIR* dir = ::fdopendir(dup);
+    if (!dir) {
+      ::close(dup);
+      return Error::Sys("opendir " + name);
+    }
+    std::vector<std::string> children;
+    while (struct dirent* de = ::readdir(dir)) {
+      std::string_view c = de->d_name;
+      if (c == "." || c == "..") continue;
+      if (de->d_type == DT_DIR || de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+        children.emplace_back(c);
+    }
+    ::closedir(dir);
+    for (const std::string& c : children) {
+      struct stat cst;
+      if (::fstatat(fd, c.c_str(), &cst, AT_SYMLINK_NOFOLLOW) != 0) return Error::Sys("stat " + c);
+      if (!S_ISDIR(cst.st_mode) && !S_ISREG(cst.st_mode)) continue;
+      n += BERTH_TRY(SyncTree(fd, c).Context(name));
+    }
+  }
+  if (::fsync(fd) != 0) return Error::Sys("fsync " + name);
+  return n;
+}
+
 Status RemoveTree(int dirfd, const std::string& name) {
   if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) return Ok();
   if (errno != EISDIR && errno != EPERM) return Error::Sys("unlink " + name);

@@ -30,6 +30,12 @@ std::string FdPath(int dirfd, const std::string& name);
 // never follows symlinks. A missing name is not an error.
 Status RemoveTree(int dirfd, const std::string& name);
 
+// fsync of every regular file and directory below dirfd/name (openat,
+// symlinks never followed), and of itself: a small layer made durable
+// without syncfs(2), which would also wait for everything else written on
+// the filesystem. Returns the number of objects synced.
+Result<size_t> SyncTree(int dirfd, const std::string& name);
+
 // The layer root during extraction.
 class LayerRoot {
  public:

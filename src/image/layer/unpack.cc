@@ -30,6 +30,8 @@
 namespace berth::layer {
 namespace {
 
+constexpr size_t kSyncEachMax = 256;
+
 la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** buf) {
   auto* source = static_cast<ArchiveSource*>(opaque);
   auto chunk = source->src->Next();
@@ -47,8 +49,8 @@ struct ArchiveDeleter {
 };
 
 // Reads the whole stream into root_fd; the layer is complete when this
-// returns Ok.
-Status Extract(Decompressor& src, int root_fd, const UnpackOptions& options) {
+// returns Ok. *entries counts the tar's entries.
+Status Extract(Decompressor& src, int root_fd, const UnpackOptions& options, size_t* entries) {
   std::unique_ptr<struct archive, ArchiveDeleter> a(archive_read_new());
   if (!a) return Error::Internal("archive_read_new failed");
   archive_read_support_format_tar(a.get());
@@ -70,6 +72,7 @@ Status Extract(Decompressor& src, int root_fd, const UnpackOptions& options) {
                                  : std::string("read tar header"));
     }
     BERTH_TRY(extractor.Apply(e));
+    ++*entries;
   }
   // The tar may be followed by padding (or, for a hostile stream, by a
   // corrupt compression trailer): read it all, so the digests cover every
@@ -105,9 +108,19 @@ Result<UnpackResult> Unpack(Reader& in, const std::string& dest_dir, const Unpac
   if (::fchmod(root, 0755) < 0) return Error::Sys(what + ": chmod " + tmp);
 
   Decompressor src(in, options.hash);
-  BERTH_TRY_CTX(Extract(src, root, options), what);
+  size_t entries = 0;
+  BERTH_TRY_CTX(Extract(src, root, options, &entries), what);
 
-  if (options.sync && ::syncfs(root) < 0) return Error::Sys(what + ": syncfs " + tmp);
+  // A small layer (a build step's) is synced file by file: syncfs would
+  // also wait for whatever else is being written on this filesystem. A
+  // large one (a pulled base image) in one syncfs.
+  if (options.sync) {
+    if (entries <= kSyncEachMax) {
+      BERTH_TRY_CTX(SyncTree(AT_FDCWD, tmp), what);
+    } else if (::syncfs(root) < 0) {
+      return Error::Sys(what + ": syncfs " + tmp);
+    }
+  }
   root_fd.reset();
   if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) < 0) {
     if (errno == EEXIST || errno == ENOTEMPTY)
