@@ -125,3 +125,31 @@ last_layer() {
   assert_success
   assert_eq "$(b run --rm tcp:1 cat /a.txt)" over-tcp
 }
+
+@test "a COPY layer is stored as files: save makes its tar again with its diff ID, even after the context file changed in place" {
+  local c out diff
+  c="$(mkctx saved)"
+  head -c 2000000 /dev/urandom >"$c/data.bin"
+  printf 'FROM busybox\nCOPY data.bin /srv/data.bin\n' >"$c/Dockerfile"
+  run_berth build --no-cache -t dirlayer:1 "$c"
+  assert_success
+  diff="$(last_layer dirlayer:1)"
+  # The layer is a copy, not a link to the user's file: rewriting the file
+  # in place (same inode) must not change what the image holds.
+  head -c 2000000 /dev/urandom | dd of="$c/data.bin" conv=notrunc status=none
+  out="$CTDIR/dirlayer.tar"
+  run_berth save -o "$out" dirlayer:1
+  assert_success
+  mkdir -p "$CTDIR/dirlayer"
+  tar -C "$CTDIR/dirlayer" -xf "$out"
+  local found=""
+  for l in "$CTDIR"/dirlayer/*/layer.tar; do
+    [ "sha256:$(sha256sum "$l" | cut -d' ' -f1)" = "$diff" ] && found="$l"
+  done
+  [ -n "$found" ] || { echo "no layer.tar in the save has the diff ID $diff"; return 1; }
+  run_berth rmi dirlayer:1
+  assert_success
+  run_berth load -i "$out"
+  assert_success
+  assert_eq "$(last_layer dirlayer:1)" "$diff" "diff ID after save and load"
+}
