@@ -55,6 +55,16 @@ Status WriteAll(int fd, std::string_view data) {
   return Ok();
 }
 
+Status SyncFs(const std::string& path) {
+  unique_fd fd = BERTH_TRY(Open(path, O_RDONLY | O_DIRECTORY));
+  if (::syncfs(fd.get()) < 0) return Error::Sys("syncfs " + path);
+  return Ok();
+}
+
+void StartWriteback(int fd, off_t off, off_t len) {
+  (void)::sync_file_range(fd, off, len, SYNC_FILE_RANGE_WRITE);
+}
+
 Status WriteFile(const std::string& path, std::string_view data) {
   int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd < 0) return Error::Sys("open " + path);

@@ -23,6 +23,14 @@ Status AtomicWrite(const std::string& path, std::string_view data, mode_t mode =
                    bool sync = true);
 Status WriteAll(int fd, std::string_view data);
 
+// syncfs(2) of the filesystem that holds path: every file and directory
+// written there so far is on disk when it returns.
+Status SyncFs(const std::string& path);
+// Starts writing [off, off+len) of fd to disk without waiting for it
+// (sync_file_range SYNC_FILE_RANGE_WRITE), so a later fsync or syncfs has
+// little left to do; best effort, errors are ignored.
+void StartWriteback(int fd, off_t off, off_t len);
+
 Status MkdirAll(const std::string& path, mode_t mode = 0755);
 // Removes path and everything under it; a missing path is not an error.
 Status RemoveAll(const std::string& path);

@@ -14,6 +14,7 @@ namespace berth::image {
 namespace {
 
 constexpr mode_t kBlobMode = 0444;
+constexpr uint64_t kWritebackChunk = 8u << 20;
 
 Result<std::string> RandomName() {
   return rnd::Hex(12);
@@ -47,6 +48,12 @@ Status BlobWriter::Write(std::span<const std::byte> data) {
   std::string_view chars(reinterpret_cast<const char*>(data.data()), data.size());
   BERTH_TRY_CTX(fs::WriteAll(fd_.get(), chars), "write " + store_->IngestPath(name_));
   hash_.Update(data);
+  // Let the disk work while the stream goes on, so the final sync is short.
+  if (hash_.size() - written_back_ >= kWritebackChunk) {
+    fs::StartWriteback(fd_.get(), static_cast<off_t>(written_back_),
+                       static_cast<off_t>(hash_.size() - written_back_));
+    written_back_ = hash_.size();
+  }
   return Ok();
 }
 
@@ -72,7 +79,7 @@ Result<Digest> BlobWriter::Commit(const std::optional<Digest>& expected, int64_t
     Abort();
     return e;
   }
-  if (::fsync(fd_.get()) < 0) {
+  if (!defer_sync_ && ::fsync(fd_.get()) < 0) {
     Error e = Error::Sys("fsync " + from);
     Abort();
     return e;
@@ -89,7 +96,7 @@ Result<Digest> BlobWriter::Commit(const std::optional<Digest>& expected, int64_t
   } else {
     fd_.reset();
     store_->Release(name_);
-    BERTH_TRY(FsyncDir(store_->BlobDir()));
+    if (!defer_sync_) BERTH_TRY(FsyncDir(store_->BlobDir()));
   }
   return got;
 }

@@ -8,9 +8,13 @@
 //   └── ingest/
 //       └── <random hex>     a write in progress (owned by one BlobWriter)
 //
-// Invariants: a file under blobs/ is complete, fsynced and hashes to its
-// name; it appears there only by an atomic rename from ingest/ after its
-// digest (and size, if expected) was verified while streaming. ingest/ holds
+// Invariants: a file under blobs/ is complete and hashes to its name; it
+// appears there only by an atomic rename from ingest/ after its digest (and
+// size, if expected) was verified while streaming. It is fsynced before
+// Commit returns, unless its writer deferred the sync (DeferSync): then the
+// caller syncs the filesystem before anything durable refers to the blob,
+// and a crash before that leaves an unreferenced blob, which the image
+// store's start-up sweep removes. ingest/ holds
 // nothing that any reader relies on: a crash leaves at most files there,
 // which SweepIngest() removes at start-up. This class is the only code that
 // builds these paths.
@@ -59,6 +63,10 @@ class BlobWriter {
                         int64_t expected_size = -1);
   // Bytes written so far.
   uint64_t size() const { return hash_.size(); }
+  // Commit skips its fsyncs (file and directory): the caller promises a
+  // syncfs of the store's filesystem (fs::SyncFs) before it records the
+  // blob anywhere durable. Pulls write several layers at once and sync once.
+  void DeferSync() { defer_sync_ = true; }
 
  private:
   friend class ContentStore;
@@ -70,6 +78,8 @@ class BlobWriter {
   std::string name_;  // file name under ingest/
   unique_fd fd_;      // invalid once finished
   Sha256 hash_;
+  bool defer_sync_ = false;
+  uint64_t written_back_ = 0;  // bytes handed to fs::StartWriteback so far
 };
 
 class ContentStore {

@@ -86,6 +86,7 @@ class IngestImpl : public ImageStore::Ingest {
       busy = fs::Exists(path);
     }
     auto w = BERTH_TRY(impl_->content->NewWriter());
+    w->DeferSync();  // Commit syncs the filesystem once, for every layer
     TeeReader tee(in, *w);
     if (busy) {
       // Another operation is unpacking (or left) this layer: keep the tar
@@ -105,7 +106,8 @@ class IngestImpl : public ImageStore::Ingest {
       pins_.created_layers.push_back(path);
     }
     layer::UnpackOptions uo;
-    uo.sync = impl_->opts.sync;
+    uo.sync = false;  // Commit syncs the filesystem once, for every layer
+    uo.writeback = impl_->opts.sync;
     uo.hash = false;  // the blob writer checks the diff ID
     auto r = layer::Unpack(tee, impl_->LayerDiff(chain_id), uo);
     if (r.ok()) {
@@ -146,6 +148,17 @@ class IngestImpl : public ImageStore::Ingest {
       p.layers.push_back(l);
     }
     p.tags = refs;
+    // The layers and blobs AddLayer wrote (unsynced, their writeback
+    // started) reach the disk before the transaction that makes them
+    // visible: one syncfs for all of them (layers/ and content/ are on the
+    // same filesystem as the store's root; a second one if not).
+    if (impl_->opts.sync) {
+      BERTH_TRY_CTX(fs::SyncFs(impl_->LayerRoot()), "sync layers");
+      struct stat a, b;
+      if (::stat(impl_->LayerRoot().c_str(), &a) == 0 &&
+          ::stat(impl_->content->root().c_str(), &b) == 0 && a.st_dev != b.st_dev)
+        BERTH_TRY_CTX(fs::SyncFs(impl_->content->root()), "sync blobs");
+    }
     committed_ = true;
     BERTH_TRY(impl_->Publish({p}, pins_, nullptr));
     return p.id.str();

@@ -331,7 +331,9 @@ class ImageStore {
     // layer chain_id (parent: the chain ID below, empty for the base) and
     // keeps the uncompressed tar as the blob named diff_id. The stream is
     // consumed while it arrives: nothing is buffered whole. A diff ID
-    // mismatch is kInvalidArgument. Thread-safe.
+    // mismatch is kInvalidArgument. What it writes is not synced (its
+    // writeback is started): Commit syncs the filesystem once for every
+    // layer, before the transaction. Thread-safe.
     virtual Status AddLayer(const Digest& chain_id, const Digest& parent, const Digest& diff_id,
                             layer::Reader& in) = 0;
     // Stores the config and makes the image visible with refs (fully

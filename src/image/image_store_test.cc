@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -574,6 +576,89 @@ TEST_F(ImageStoreTest, IngestChecksTheDiffIdAndCommitsTheImage) {
   auto id = (*ingest)->Commit(config_, {"docker.io/library/pulled:1"});
   ASSERT_TRUE(id.ok()) << id.error().message();
   EXPECT_TRUE(store_->Resolve("docker.io/library/pulled:1").ok());
+}
+
+}  // namespace
+}  // namespace berth::image
+
+namespace berth::image {
+namespace {
+
+// A stream whose bytes all arrive and which then fails, as the puller's pipe
+// does when the compressed digest does not match.
+class FailingAtEndReader : public layer::Reader {
+ public:
+  explicit FailingAtEndReader(std::string data) : in_(std::move(data)) {}
+  Result<size_t> Read(void* buf, size_t n) override {
+    size_t k = BERTH_TRY(in_.Read(buf, n));
+    if (k == 0) return Error::Invalid("filesystem layer verification failed for digest");
+    return k;
+  }
+
+ private:
+  BytesReader in_;
+};
+
+// Pull's streaming unpack: a corrupt, truncated or unverified stream leaves
+// no layer directory, no blob and no ingest file, and the layer is still
+// missing; a good one then goes through on a store that syncs.
+TEST_F(ImageStoreTest, IngestFailuresLeaveNothingVisible) {
+  std::string big(1 << 20, 'q');
+  for (size_t i = 0; i < big.size(); i += 512) big[i] = static_cast<char>('a' + (i / 512) % 26);
+  BuiltLayer l = MakeLayer(tmp_, "gz", {{"data/big.bin", big}, {"etc/x", "x\n"}}, layer::Compression::kGzip);
+  std::string corrupt = l.tar;
+  corrupt[corrupt.size() / 2] ^= 0x55;
+  std::string bad_crc = l.tar;
+  bad_crc[bad_crc.size() - 6] ^= 0x01;
+  Digest chain = ChainIds(std::vector<Digest>{l.diff_id})[0];
+  auto store = OpenStore(tmp_ / "root-sync");
+  struct Case {
+    const char* name;
+    std::function<std::unique_ptr<layer::Reader>()> reader;
+    Digest diff_id;
+    const char* error;
+  } cases[] = {
+      // Whatever notices first (inflate, the tar reader, the CRC) names it.
+      {"corrupt gzip", [&] { return std::make_unique<BytesReader>(corrupt); }, l.diff_id, ""},
+      {"bad crc", [&] { return std::make_unique<BytesReader>(bad_crc); }, l.diff_id, "gzip"},
+      {"truncated", [&] { return std::make_unique<BytesReader>(l.tar.substr(0, l.tar.size() / 3)); },
+       l.diff_id, "gzip: unexpected end"},
+      {"truncated trailer", [&] { return std::make_unique<BytesReader>(l.tar.substr(0, l.tar.size() - 3)); },
+       l.diff_id, "gzip"},
+      {"wrong digest", [&] { return std::make_unique<FailingAtEndReader>(l.tar); }, l.diff_id,
+       "verification failed"},
+      {"wrong diff ID", [&] { return std::make_unique<BytesReader>(l.tar); }, base_.diff_id,
+       "invalid diffID"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto ingest = store->BeginIngest();
+    ASSERT_TRUE(ingest.ok());
+    auto in = c.reader();
+    auto r = (*ingest)->AddLayer(chain, Digest(), c.diff_id, *in);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message().find(c.error), std::string::npos) << r.error().message();
+    EXPECT_TRUE(Entries(store->root() + "/layers").empty());
+    EXPECT_TRUE(Entries(store->root() + "/content/blobs/sha256").empty());
+    EXPECT_TRUE(Entries(store->root() + "/content/ingest").empty());
+    EXPECT_FALSE(*(*ingest)->HasLayer(chain));
+  }
+  // The same store, syncing (one syncfs in Commit), takes the good stream.
+  StoreOptions o;
+  o.root = tmp_ / "root-sync";
+  store.reset();
+  auto synced = ImageStore::Open(o);
+  ASSERT_TRUE(synced.ok());
+  auto ingest = (*synced)->BeginIngest();
+  ASSERT_TRUE(ingest.ok());
+  BytesReader good(l.tar);
+  ASSERT_TRUE((*ingest)->AddLayer(chain, Digest(), l.diff_id, good).ok());
+  auto id = (*ingest)->Commit(MakeConfig({l.diff_id}, "2024-03-03T00:00:00Z"), {"docker.io/library/gz:1"});
+  ASSERT_TRUE(id.ok()) << id.error().message();
+  auto rec = (*synced)->Resolve("docker.io/library/gz:1");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(fs::ReadFile((*synced)->LayerDir(rec->chain_ids[0]) + "/data/big.bin").value(), big);
+  EXPECT_TRUE(fs::Exists(tmp_ / ("root-sync/content/blobs/sha256/" + l.diff_id.hex())));
 }
 
 }  // namespace

@@ -10,11 +10,18 @@
 
 #include <cstring>
 
+#include "base/fs.h"
 #include "base/log.h"
 #include "base/unique_fd.h"
 
 namespace berth::layer {
 namespace {
+
+// Early writeback (UnpackOptions::writeback): in steps of this many bytes,
+// and for the rest of any file at least kWritebackMin long (smaller ones
+// are left to the final sync).
+constexpr int64_t kWritebackChunk = 8 << 20;
+constexpr int64_t kWritebackMin = 256 << 10;
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -167,14 +174,21 @@ Status Extractor::RegularFile(int pfd, const std::string& base, const std::strin
   const void* buf;
   size_t size;
   la_int64_t offset;
-  int64_t end = 0;
+  int64_t end = 0, written_back = 0;
+  const bool writeback = options_.sync || options_.writeback;
   for (;;) {
     int r = archive_read_data_block(a_, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return ArchiveFailure(a_, source_, "read data of " + path);
     BERTH_TRY(PwriteAll(fd, static_cast<const char*>(buf), size, offset, path));
     end = offset + static_cast<int64_t>(size);
+    if (writeback && end - written_back >= kWritebackChunk) {
+      fs::StartWriteback(fd, written_back, end - written_back);
+      written_back = end;
+    }
   }
+  if (writeback && end >= kWritebackMin && end > written_back)
+    fs::StartWriteback(fd, written_back, end - written_back);
   // Sparse files end in a hole.
   if (archive_entry_size_is_set(e) && archive_entry_size(e) > end &&
       ::ftruncate(fd, archive_entry_size(e)) < 0)

@@ -90,6 +90,11 @@ struct UnpackOptions {
   // directory with fsync when there are few, else syncfs()), and fsync its
   // parent after: the layer survives a crash once Unpack returns.
   bool sync = true;
+  // Start writing the files' data to disk while extracting (large files in
+  // 8 MiB steps), for a caller that syncs the filesystem afterwards: the
+  // disk works while the stream goes on and the final sync is short. Implied
+  // by sync.
+  bool writeback = false;
   // false: the result's digests and sizes are not computed (a caller that
   // hashes the stream itself saves two SHA-256 passes).
   bool hash = true;
