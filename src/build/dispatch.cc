@@ -173,12 +173,22 @@ Result<bool> Dispatcher::Probe(StageState* st, const json& cc) {
   return true;
 }
 
-Status Dispatcher::CommitLayer(StageState* st, const json& cc, const std::string& tar) {
+namespace {
+
+// A commit of the stage's next image: its parent, config and author.
+CommitRequest NextImage(const StageState& st, const json& cc) {
   CommitRequest req;
-  req.parent = st->image_id;
-  req.config = st->run_config;
+  req.parent = st.image_id;
+  req.config = st.run_config;
   req.container_config = cc;
-  req.author = st->maintainer;
+  req.author = st.maintainer;
+  return req;
+}
+
+}  // namespace
+
+Status Dispatcher::CommitLayer(StageState* st, const json& cc, const std::string& tar) {
+  CommitRequest req = NextImage(*st, cc);
   req.layer_tar = tar;
   st->image_id = BERTH_TRY(backend_.Commit(req));
   return Ok();
@@ -189,11 +199,7 @@ Status Dispatcher::CommitEntries(StageState* st, const json& cc, const TarEntrie
   std::string dir = BERTH_TRY(backend_.NewLayerDir());
   ScopeGuard rm_dir([&] { (void)fs::RemoveAll(dir); });
   BERTH_TRY_CTX(WriteLayerDir(entries, dir), what);
-  CommitRequest req;
-  req.parent = st->image_id;
-  req.config = st->run_config;
-  req.container_config = cc;
-  req.author = st->maintainer;
+  CommitRequest req = NextImage(*st, cc);
   req.layer_dir = dir;
   rm_dir.Dismiss();  // the backend's from here on
   st->image_id = BERTH_TRY(backend_.Commit(req));

@@ -12,11 +12,6 @@ teardown_file() { disc_teardown_file; }
 setup() { disc_setup; }
 teardown() { ct_teardown; }
 
-catalog_has() {  # catalog_has NAME COUNT
-  c GET "/v1/catalog/service/$1"
-  [[ "$(jq length <<<"$output")" == "$2" ]]
-}
-
 @test "run -d registers each exposed port; stop and rm deregister" {
   b run -d --name web1 --expose 80 --expose 443 -e SERVICE_TAGS=blue -e SERVICE_VERSION=3 \
     busybox sleep 300 >/dev/null

@@ -16,16 +16,6 @@ teardown_file() { disc_teardown_file; }
 setup() { disc_setup; }
 teardown() { ct_teardown; }
 
-catalog_has() {  # catalog_has NAME COUNT
-  c GET "/v1/catalog/service/$1"
-  [[ "$(jq length <<<"$output")" == "$2" ]]
-}
-
-passing_has() {  # passing_has NAME COUNT
-  c GET "/v1/health/service/$1?passing"
-  [[ "$(jq length <<<"$output")" == "$2" ]]
-}
-
 @test "CONSUL_HTTP_ADDR is the gateway's listener and each container has its own token" {
   run_berth run --rm busybox sh -c 'echo "$CONSUL_HTTP_ADDR $CONSUL_HTTP_TOKEN"'
   [[ "$status" == 0 ]] || fail "run failed"

@@ -85,6 +85,18 @@ c() {
   CONSUL_INDEX="$(awk -F': ' 'tolower($1)=="x-consul-index" {gsub("\r",""); print $2}' "$hdr" 2>/dev/null)"
 }
 
+# catalog_has NAME COUNT / passing_has NAME COUNT: the catalog (or its
+# passing instances) lists COUNT instances of service NAME.
+catalog_has() {
+  c GET "/v1/catalog/service/$1"
+  [[ "$(jq length <<<"$output")" == "$2" ]]
+}
+
+passing_has() {
+  c GET "/v1/health/service/$1?passing"
+  [[ "$(jq length <<<"$output")" == "$2" ]]
+}
+
 assert_code() {
   [[ "$HTTP_CODE" == "$1" ]] || fail "HTTP status $HTTP_CODE, want $1 (body: $output)"
 }
