@@ -2,9 +2,7 @@
 // ExportRootfs (docker export).
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -34,16 +32,11 @@ bool IsOpaque(int dirfd, const std::string& name) {
   return n == 1 && v[0] == 'y';
 }
 
-// Opens rel (no leading '/') beneath dirfd without following any symlink:
-// overlay merges directories only, never through links.
-int OpenNoSymlinks(int dirfd, const std::string& rel, int flags) {
-  struct open_how how = {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  for (;;) {
-    long fd = ::syscall(SYS_openat2, dirfd, rel.empty() ? "." : rel.c_str(), &how, sizeof how);
-    if (fd >= 0 || (errno != EINTR && errno != EAGAIN)) return static_cast<int>(fd);
-  }
+// rel (no leading '/') beneath dirfd, following no symlink (overlay merges
+// directories only, never through links); an invalid fd when it is not there.
+unique_fd OpenNoSymlinks(int dirfd, const std::string& rel) {
+  auto fd = berth::fs::OpenBeneath(dirfd, rel, O_PATH | O_DIRECTORY, "a layer");
+  return fd.ok() ? std::move(*fd) : unique_fd();
 }
 
 Result<std::vector<std::string>> SortedNames(int dirfd, const std::string& shown) {
@@ -87,14 +80,13 @@ class Lowers {
   std::optional<struct stat> Lookup(const std::string& rel) const {
     auto [dir, base] = SplitLast(rel);
     for (const unique_fd& layer : fds_) {
-      int pfd = OpenNoSymlinks(layer.get(), dir, O_PATH | O_DIRECTORY);
-      if (pfd < 0) {
+      unique_fd parent = OpenNoSymlinks(layer.get(), dir);
+      if (!parent.valid()) {
         if (HiddenOnTheWay(layer.get(), dir)) return std::nullopt;
         continue;
       }
-      unique_fd parent(pfd);
       struct stat st;
-      if (::fstatat(pfd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+      if (::fstatat(parent.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
         return IsWhiteout(st) ? std::nullopt : std::optional<struct stat>(st);
       if (OpaqueOnTheWay(layer.get(), dir)) return std::nullopt;
     }
@@ -114,13 +106,12 @@ class Lowers {
       if (part.empty()) continue;
       std::string parent = prefix;
       prefix = prefix.empty() ? part : prefix + "/" + part;
-      int pfd = OpenNoSymlinks(layer, parent, O_PATH | O_DIRECTORY);
-      if (pfd < 0) return false;
-      unique_fd guard(pfd);
+      unique_fd pfd = OpenNoSymlinks(layer, parent);
+      if (!pfd.valid()) return false;
       struct stat st;
-      if (::fstatat(pfd, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return false;
+      if (::fstatat(pfd.get(), part.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return false;
       if (!S_ISDIR(st.st_mode)) return true;
-      if (IsOpaque(pfd, part)) return true;
+      if (IsOpaque(pfd.get(), part)) return true;
     }
     return false;
   }
@@ -129,10 +120,9 @@ class Lowers {
     std::string prefix;
     for (const std::string& part : str::Split(dir, '/')) {
       if (part.empty()) continue;
-      int pfd = OpenNoSymlinks(layer, prefix, O_PATH | O_DIRECTORY);
-      if (pfd < 0) return false;
-      unique_fd guard(pfd);
-      if (IsOpaque(pfd, part)) return true;
+      unique_fd pfd = OpenNoSymlinks(layer, prefix);
+      if (!pfd.valid()) return false;
+      if (IsOpaque(pfd.get(), part)) return true;
       prefix = prefix.empty() ? part : prefix + "/" + part;
     }
     return false;
