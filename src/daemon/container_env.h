@@ -1,5 +1,5 @@
 // ContainerEnv: what berthd's discovery gives a container when it starts
-// (engine::SetStartEnv), and the tokens it hands out.
+// (engine::Options::start_env), and the tokens it hands out.
 //
 //   CONSUL_HTTP_ADDR   <gateway>:<port> of the discovery listener on the
 //                      container's bridge (DiscoveryService::ListenOnGateway)

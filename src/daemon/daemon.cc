@@ -211,7 +211,7 @@ Status StartState(Daemon::State& s) {
   eo.init_path = HelperBinary("berth-init", "init");
   eo.images = s.images->store();
   ContainerEnv* cenv = s.container_env.get();
-  engine::SetStartEnv([cenv](const engine::StartEnvInput& in) { return cenv->ForStart(in); });
+  eo.start_env = [cenv](const engine::StartEnvInput& in) { return cenv->ForStart(in); };
   EventBus* bus = &s.events;
   Daemon::State* st = &s;
   eo.events = [bus, st](const std::string& type, const std::string& action, const std::string& id,
@@ -305,7 +305,6 @@ void Daemon::Stop() {
   s.engine.reset();
   if (s.discovery) s.discovery->Stop();
   s.discovery.reset();
-  engine::SetStartEnv(nullptr);
   s.container_env.reset();
   if (s.network) s.network->Close();  // the table and bridge go when no container uses them
   s.network.reset();

@@ -29,6 +29,7 @@
 #include "base/error.h"
 #include "dns/server.h"
 #include "engine/container.h"
+#include "engine/start_env.h"
 #include "image/image_store.h"
 #include "network/addr.h"
 
@@ -55,6 +56,8 @@ struct Options {
   dns::Server* dns = nullptr;
   // Where it forwards for containers without --dns (empty: REFUSED).
   std::vector<dns::Upstream> dns_upstreams;
+  // Extra process environment at each start (start_env.h); may be empty.
+  StartEnvFn start_env;
   // Publishes a container event (action, id, attributes: name, image, …).
   std::function<void(const std::string& type, const std::string& action, const std::string& id,
                      std::map<std::string, std::string> attributes)>

@@ -122,7 +122,7 @@ class Engine::Impl {
   // mode; TeardownNetwork undoes it (idempotent). The JSON views need c.mu.
   struct NetworkSetup {
     std::string netns;
-    std::string ip;
+    std::string ip, gateway;  // of the first network; "" without a bridge
   };
   Result<NetworkSetup> SetupNetwork(const ContainerPtr& c);
   void TeardownNetwork(const std::string& id);

@@ -140,7 +140,8 @@ Result<Engine::Impl::NetworkSetup> Engine::Impl::SetupNetwork(const ContainerPtr
       TeardownNetwork(c->id);
       return std::move(st).error();
     }
-  return NetworkSetup{eps.front().netns, network::ToString(eps.front().ip)};
+  return NetworkSetup{eps.front().netns, network::ToString(eps.front().ip),
+                      network::ToString(eps.front().gateway)};
 }
 
 void Engine::Impl::TeardownNetwork(const std::string& id) {

@@ -67,25 +67,7 @@ void AddEnv(json* config, const std::vector<std::string>& extra) {
   (*config)["Env"] = std::move(env);
 }
 
-std::mutex start_env_mu;
-StartEnvFn* start_env_hook = nullptr;  // guarded by start_env_mu
-
 }  // namespace
-
-void SetStartEnv(StartEnvFn fn) {
-  std::lock_guard<std::mutex> l(start_env_mu);
-  delete start_env_hook;
-  start_env_hook = fn ? new StartEnvFn(std::move(fn)) : nullptr;
-}
-
-std::vector<std::string> StartEnv(const StartEnvInput& in) {
-  StartEnvFn fn;
-  {
-    std::lock_guard<std::mutex> l(start_env_mu);
-    if (start_env_hook) fn = *start_env_hook;
-  }
-  return fn ? fn(in) : std::vector<std::string>{};
-}
 
 Status MountRootfs(Engine::Impl& m, const Container& c) {
   std::string dir = m.ContainerDir(c.id);
@@ -182,16 +164,15 @@ Status Engine::Impl::StartLocked(const ContainerPtr& c, bool restarting) {
   in.id = id;
   in.config = c->config;
   AddLinkEnv(&in.config, *link_env);
-  {
+  if (opts.start_env) {
     StartEnvInput ei;
     ei.id = id;
     ei.name = c->name.empty() ? id : c->name.substr(1);
     ei.image_id = c->image_id;
     ei.config = &c->config;
     ei.ip = net->ip;
-    if (opts.network)
-      if (auto e = opts.network->Get(id)) ei.gateway = network::ToString(e->gateway);
-    AddEnv(&in.config, StartEnv(ei));
+    ei.gateway = net->gateway;
+    AddEnv(&in.config, opts.start_env(ei));
   }
   in.host_config = c->host_config;
   in.rootfs = merged;

@@ -5,8 +5,7 @@
 // the OCI process environment, never Config.Env (inspect, commit and export
 // do not see them).
 //
-// A process-wide hook (berthd has one engine): set it before Engine::Open.
-// Kept out of engine.h's Options so that adding it recompiled only start.cc.
+// The hook is Options::start_env (engine.h); none: nothing is added.
 #pragma once
 
 #include <functional>
@@ -26,10 +25,5 @@ struct StartEnvInput {
 };
 
 using StartEnvFn = std::function<std::vector<std::string>(const StartEnvInput&)>;
-
-// Replaces the hook (nullptr: none).
-void SetStartEnv(StartEnvFn fn);
-// What the hook adds for in (nothing without a hook).
-std::vector<std::string> StartEnv(const StartEnvInput& in);
 
 }  // namespace berth::engine
