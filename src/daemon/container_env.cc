@@ -80,7 +80,7 @@ void ContainerEnv::Remember(const std::string& token, const std::string& contain
 void ContainerEnv::Forget(const std::string& container_id) {
   std::lock_guard<std::mutex> l(mu_);
   std::erase_if(holders_, [&](const auto& kv) {
-    return kv.second.id == container_id || str::StartsWith(kv.second.id, container_id);
+    return kv.second.id == container_id;
   });
 }
 

@@ -104,10 +104,14 @@ std::map<std::string, uint16_t> ReadGateways(const std::string& path) {
 }  // namespace
 
 void DiscoveryService::ListenOnGateway(const std::string& gateway) {
+  // One caller at a time (starts run concurrently): two first containers of
+  // a network must not both bind its gateway.
+  std::lock_guard<std::mutex> once(listen_mu_);
   {
     std::lock_guard<std::mutex> l(mu_);
     if (!serve_containers_ || gateway.empty() || gateways_.count(gateway)) return;
   }
+  if (failed_gateways_.count(gateway)) return;  // logged once; not retried on every start
   uint16_t want = container_port_;
   if (want == 0) {
     auto before = ReadGateways(gateways_file_);
@@ -118,6 +122,7 @@ void DiscoveryService::ListenOnGateway(const std::string& gateway) {
   if (!port.ok()) {
     log::Warn("discovery API not served to containers on {}: {}", gateway,
               port.error().message());
+    failed_gateways_.insert(gateway);
     return;
   }
   std::string text;

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,8 @@ class DiscoveryService {
   std::shared_ptr<servicedns::ServiceResolver> resolver_;
   std::unique_ptr<dns::Server> dns_;
   std::string dns_addr_file_;
+  std::mutex listen_mu_;  // serialises ListenOnGateway; guards failed_gateways_
+  std::set<std::string> failed_gateways_;
   std::mutex mu_;  // guards container_servers_, gateways_
   std::vector<std::unique_ptr<http::Server>> container_servers_;
   std::map<std::string, uint16_t> gateways_;  // gateway address -> bound port
