@@ -47,6 +47,11 @@ std::string HostArchitecture() {
 }  // namespace
 
 Result<std::string> ImageStore::Commit(const CommitOptions& o) {
+  // A layer directory is ours from the start: moved into place or removed
+  // (after the move, nothing is left at its old path), on every error too.
+  ScopeGuard rm_dir([&] {
+    if (!o.layer_dir.empty()) (void)fs::RemoveAll(o.layer_dir);
+  });
   std::vector<std::string> tags;
   if (!o.ref.empty()) {
     ref::Reference r = BERTH_TRY(NormalizeTagged(o.ref));
@@ -57,11 +62,6 @@ Result<std::string> ImageStore::Commit(const CommitOptions& o) {
   cfg.config = BERTH_TRY(RunConfigOf(o.config));
   BERTH_TRY(ApplyChanges(o.changes, &cfg.config));
 
-  // A layer directory is ours from here on: moved into place or removed
-  // (after the move, nothing is left at its old path).
-  ScopeGuard rm_dir([&] {
-    if (!o.layer_dir.empty()) (void)fs::RemoveAll(o.layer_dir);
-  });
   unique_fd owned;
   int tar_fd = o.layer_fd;
   if (tar_fd < 0 && !o.layer_path.empty()) {

@@ -618,7 +618,8 @@ TEST_F(ImageStoreTest, IngestFailuresLeaveNothingVisible) {
     Digest diff_id;
     const char* error;
   } cases[] = {
-      // Whatever notices first (inflate, the tar reader, the CRC) names it.
+      // Whatever notices first (inflate, the tar reader, the CRC) names it:
+      // any message, as long as there is one.
       {"corrupt gzip", [&] { return std::make_unique<BytesReader>(corrupt); }, l.diff_id, ""},
       {"bad crc", [&] { return std::make_unique<BytesReader>(bad_crc); }, l.diff_id, "gzip"},
       {"truncated", [&] { return std::make_unique<BytesReader>(l.tar.substr(0, l.tar.size() / 3)); },
@@ -637,6 +638,7 @@ TEST_F(ImageStoreTest, IngestFailuresLeaveNothingVisible) {
     auto in = c.reader();
     auto r = (*ingest)->AddLayer(chain, Digest(), c.diff_id, *in);
     ASSERT_FALSE(r.ok());
+    EXPECT_FALSE(r.error().message().empty());
     EXPECT_NE(r.error().message().find(c.error), std::string::npos) << r.error().message();
     EXPECT_TRUE(Entries(store->root() + "/layers").empty());
     EXPECT_TRUE(Entries(store->root() + "/content/blobs/sha256").empty());
