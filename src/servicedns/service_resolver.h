@@ -13,9 +13,9 @@
 //
 // Resolvers must not block (the DNS server has one thread), and the store
 // may be etcd over the network: a watcher thread keeps a copy of the
-// catalog, refreshed by a blocking Wait on the catalog's watch index (and
-// at least every second, for TTL checks that expire), and Resolve reads the
-// copy under a short lock.
+// catalog, refreshed whenever a blocking Wait (one second at a time) finds
+// the catalog's watch index moved (a TTL check that expires moves it in
+// both stores), and Resolve reads the copy under a short lock.
 #pragma once
 
 #include <atomic>
