@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,6 +11,17 @@
 
 namespace berth {
 namespace {
+
+std::string LowerHex(const unsigned char* bytes, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    hex.push_back(kHex[bytes[i] >> 4]);
+    hex.push_back(kHex[bytes[i] & 0xf]);
+  }
+  return hex;
+}
 
 bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -96,14 +108,21 @@ Digest Sha256::Final() {
       EVP_DigestInit_ex(Ctx(ctx_), EVP_sha256(), nullptr) != 1)
     std::abort();
   size_ = 0;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 0xf]);
-  }
-  return Digest::FromHex(hex).value();
+  return Digest::FromHex(LowerHex(md, len)).value();
+}
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+            reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len))
+    std::abort();
+  return std::string(reinterpret_cast<char*>(mac), len);
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+  std::string mac = HmacSha256(key, message);
+  return LowerHex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
 Digest Sha256Of(std::string_view data) {

@@ -73,6 +73,9 @@ class Sha256 {
 };
 
 Digest Sha256Of(std::string_view data);
+// HMAC-SHA256 of message under key: the 32 raw bytes, and as lower-case hex.
+std::string HmacSha256(std::string_view key, std::string_view message);
+std::string HmacSha256Hex(std::string_view key, std::string_view message);
 // Hashes a file's contents; errors name the path and the failing call.
 Result<Digest> Sha256File(const std::string& path);
 // The digest of what is left to read from fd; errors name path (what fd is).

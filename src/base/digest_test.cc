@@ -11,6 +11,16 @@ namespace {
 constexpr char kEmpty[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr char kAbc[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
+TEST(Digest, HmacSha256Rfc4231) {
+  // RFC 4231 test case 2, and case 6 (a key longer than the block).
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HmacSha256Hex(std::string(131, '\xaa'),
+                          "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(HmacSha256("Jefe", "what do ya want for nothing?").size(), 32u);
+}
+
 TEST(Digest, ParseValid) {
   auto d = Digest::Parse(std::string("sha256:") + kAbc);
   ASSERT_TRUE(d.ok()) << d.error().message();

@@ -5,7 +5,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/random.h"
-#include "base/sha256.h"
+#include "base/digest.h"
 #include "base/strings.h"
 #include "daemon/discovery_service.h"
 #include "discovery/config_env.h"
@@ -15,35 +15,6 @@
 namespace berth::daemon {
 
 using nlohmann::json;
-
-std::string HmacSha256Hex(std::string_view key, std::string_view message) {
-  std::string k(key);
-  Sha256Lite h;
-  if (k.size() > 64) {
-    h.Update(k);
-    auto d = h.Final();
-    k.assign(reinterpret_cast<const char*>(d.data()), d.size());
-  }
-  k.resize(64, '\0');
-  std::string ipad(64, '\0'), opad(64, '\0');
-  for (size_t i = 0; i < 64; i++) {
-    ipad[i] = static_cast<char>(k[i] ^ 0x36);
-    opad[i] = static_cast<char>(k[i] ^ 0x5c);
-  }
-  h.Update(ipad);
-  h.Update(message);
-  auto inner = h.Final();
-  h.Update(opad);
-  h.Update(std::string_view(reinterpret_cast<const char*>(inner.data()), inner.size()));
-  auto d = h.Final();
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : d) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
-}
 
 Result<std::unique_ptr<ContainerEnv>> ContainerEnv::Open(const std::string& key_path,
                                                          DiscoveryService* discovery,
@@ -96,26 +67,10 @@ discovery::Caller ContainerEnv::Resolve(const std::string& token) {
   return c;
 }
 
-namespace {
-
-bool Truthy(const std::string& v) {
-  std::string l = str::ToLower(v);
-  return !v.empty() && l != "0" && l != "false" && l != "no";
-}
-
-}  // namespace
-
 std::vector<std::string> ContainerEnv::ForStart(const engine::StartEnvInput& in) {
   std::vector<std::string> out;
   const json& cfg = *in.config;
-  std::map<std::string, std::string> env;
-  std::vector<std::string> entries;
-  for (const json& e : cfg.value("Env", json::array()))
-    if (e.is_string()) {
-      entries.push_back(e.get<std::string>());
-      auto [k, v] = str::Cut(entries.back(), '=');
-      env[k] = v;
-    }
+  std::map<std::string, std::string> env = discovery::EnvMap(cfg);
 
   std::string addr;
   if (!in.gateway.empty()) {
@@ -133,10 +88,7 @@ std::vector<std::string> ContainerEnv::ForStart(const engine::StartEnvInput& in)
     Remember(token, in.id, in.name, in.ip);
   }
 
-  std::string label;
-  if (cfg.contains("Labels") && cfg["Labels"].is_object())
-    label = cfg["Labels"].value("berth.config-env", "");
-  if (!Truthy(label)) return out;
+  if (!discovery::Truthy(discovery::Label(cfg, "berth.config-env"))) return out;
   std::string service = discovery::ServiceBaseName(cfg);
   auto values = discovery::ConfigEnv(*discovery_->store(), service, in.name);
   if (!values.ok()) {
@@ -151,8 +103,9 @@ std::vector<std::string> ContainerEnv::ForStart(const engine::StartEnvInput& in)
         if (e.is_string()) image_entries.insert(e.get<std::string>());
   }
   std::set<std::string> user_set;
-  for (const std::string& e : entries)
-    if (!image_entries.count(e)) user_set.insert(e.substr(0, e.find('=')));
+  for (const json& e : cfg.value("Env", json::array()))
+    if (e.is_string() && !image_entries.count(e.get<std::string>()))
+      user_set.insert(str::Cut(e.get<std::string>(), '=').first);
   for (const std::string& v : *values)
     if (!user_set.count(v.substr(0, v.find('=')))) out.push_back(v);
   return out;

@@ -71,7 +71,4 @@ class ContainerEnv {
   std::map<std::string, Holder> holders_;  // by token; guarded by mu_
 };
 
-// HMAC-SHA256(key, message) as 64 hex digits.
-std::string HmacSha256Hex(std::string_view key, std::string_view message);
-
 }  // namespace berth::daemon

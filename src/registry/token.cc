@@ -2,12 +2,11 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
+#include "base/digest.h"
 #include "base/fs.h"
 #include "base/random.h"
 
@@ -73,13 +72,7 @@ Result<TokenSigner> TokenSigner::Load(const std::string& path) {
   return TokenSigner(std::move(key));
 }
 
-std::string TokenSigner::Sign(std::string_view data) const {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
-}
+std::string TokenSigner::Sign(std::string_view data) const { return HmacSha256(key_, data); }
 
 std::string TokenSigner::Issue(const TokenClaims& c) const {
   nlohmann::json access = nlohmann::json::array();
