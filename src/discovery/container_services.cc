@@ -33,6 +33,8 @@ std::vector<std::string> Tags(const std::string& csv) {
   return out;
 }
 
+}  // namespace
+
 bool Truthy(const std::string& v) {
   std::string l = str::ToLower(v);
   return !v.empty() && l != "0" && l != "false" && l != "no";
@@ -54,8 +56,6 @@ std::string Label(const json& cfg, const std::string& key) {
     return cfg["Labels"][key].get<std::string>();
   return "";
 }
-
-}  // namespace
 
 std::string ServiceBaseName(const json& cfg) {
   auto env = EnvMap(cfg);

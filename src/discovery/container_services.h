@@ -21,6 +21,7 @@
 //     when it has one.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ std::vector<Service> ServicesForContainer(const nlohmann::json& inspect,
 // before any "-<port>": SERVICE_NAME, else the label berth.service.name,
 // else the image's base name. The configuration store's <service>.
 std::string ServiceBaseName(const nlohmann::json& config);
+
+// Helpers on a container's Config: a yes-like value ("", "0", "false", "no"
+// are no), its Env as a map, one of its labels ("" when unset).
+bool Truthy(const std::string& v);
+std::map<std::string, std::string> EnvMap(const nlohmann::json& config);
+std::string Label(const nlohmann::json& config, const std::string& key);
 
 // The image's base name: "registry:5000/team/web:1.2" -> "web".
 std::string ImageBaseName(const std::string& image);
